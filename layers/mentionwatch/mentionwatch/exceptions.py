@@ -1,0 +1,114 @@
+"""Every error the domain raises. Handlers map these to responses in one place (`mentionwatch.http.errors`)."""
+
+from __future__ import annotations
+
+
+class MentionwatchError(Exception):
+    """Base class. `status` is the HTTP status a request-path error maps to; `code` names the problem."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- client mistakes on the request path (4xx) ---------------------------------------------------------
+class BadRequest(MentionwatchError):
+    status = 400
+    code = "bad_request"
+
+
+class MalformedPayload(BadRequest):
+    code = "malformed_payload"
+
+
+class UnsupportedMediaType(MentionwatchError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class PayloadTooLarge(MentionwatchError):
+    status = 413
+    code = "payload_too_large"
+
+
+class Unauthorized(MentionwatchError):
+    status = 401
+    code = "unauthorized"
+
+
+class SignatureMissing(Unauthorized):
+    code = "signature_missing"
+
+
+class SignatureInvalid(Unauthorized):
+    code = "signature_invalid"
+
+
+class TimestampOutOfTolerance(Unauthorized):
+    code = "timestamp_out_of_tolerance"
+
+
+class Forbidden(MentionwatchError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(MentionwatchError):
+    status = 404
+    code = "not_found"
+
+
+class UnknownSource(NotFound):
+    code = "unknown_source"
+
+
+class MethodNotAllowed(MentionwatchError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(MentionwatchError):
+    status = 409
+    code = "conflict"
+
+
+# --- configuration (fails at start, never mid-request) ------------------------------------------------
+class ConfigurationError(MentionwatchError):
+    code = "configuration_error"
+
+
+class SecretUnavailable(ConfigurationError):
+    code = "secret_unavailable"
+
+
+# --- adapters: AWS failures translated into the domain's words ----------------------------------------
+class AdapterError(MentionwatchError):
+    status = 503
+    code = "dependency_unavailable"
+
+
+class AlreadyStored(AdapterError):
+    """A conditional write found the item already there: the mention was delivered before."""
+
+    status = 409
+    code = "already_stored"
+
+
+class Throttled(AdapterError):
+    code = "throttled"
+
+
+class SentimentUnavailable(AdapterError):
+    code = "sentiment_unavailable"
+
+
+class PublishFailed(AdapterError):
+    code = "publish_failed"
+
+
+class EnqueueFailed(AdapterError):
+    code = "enqueue_failed"

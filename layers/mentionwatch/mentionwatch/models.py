@@ -1,0 +1,235 @@
+"""The canonical models every part of mentionwatch speaks: a `Mention`, its sentiment and its triage decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
+
+from mentionwatch.text import MAX_TEXT_CHARS, normalise_text
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+NonNegativeCount = Annotated[int, Field(ge=0)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Platform(StrEnum):
+    WEBHOOK = "webhook"  # any system that signs a Standard Webhooks delivery
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    MASTODON = "mastodon"
+    YOUTUBE = "youtube"
+    REDDIT = "reddit"
+    BLUESKY = "bluesky"
+    RSS = "rss"
+
+
+class Author(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    handle: Annotated[str, Field(min_length=1, max_length=256)]
+    display_name: Annotated[str | None, Field(max_length=256)] = None
+    id: Annotated[str | None, Field(max_length=256)] = None
+    followers: NonNegativeCount | None = None
+    verified: bool = False
+
+
+class ThreadRef(BaseModel):
+    """Where a mention sits in a conversation: the root post and the post it answers (both native ids)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root_id: Annotated[str | None, Field(max_length=256)] = None
+    parent_id: Annotated[str | None, Field(max_length=256)] = None
+
+
+class Engagement(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    likes: NonNegativeCount = 0
+    replies: NonNegativeCount = 0
+    reposts: NonNegativeCount = 0
+    quotes: NonNegativeCount = 0
+    views: NonNegativeCount | None = None
+
+    @property
+    def interactions(self) -> int:
+        return self.likes + self.replies + self.reposts + self.quotes
+
+
+class Match(BaseModel):
+    """What made mentionwatch pick the post up: the brand it is about and the watched keywords it contains."""
+
+    model_config = ConfigDict(frozen=True)
+
+    brand: Annotated[str, Field(min_length=1, max_length=128)] = "default"
+    keywords: Annotated[tuple[str, ...], Field(max_length=50)] = ()
+
+
+class Mention(BaseModel):
+    """One post, comment or article that mentions a watched brand, normalised from any platform."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    native_id: Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$")]
+    permalink: Annotated[str | None, Field(max_length=2048)] = None
+    text: Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+    language: Annotated[str | None, Field(max_length=16)] = None
+    author: Author
+    created_at: UtcDatetime
+    received_at: UtcDatetime = Field(default_factory=utc_now)
+    thread: ThreadRef = ThreadRef()
+    engagement: Engagement = Engagement()
+    match: Match = Match()
+    raw_ref: Annotated[str | None, Field(max_length=512)] = None
+    deleted: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """Stable across deliveries: `<platform>:<native id>`."""
+        return f"{self.platform.value}:{self.native_id}"
+
+    @property
+    def thread_key(self) -> str:
+        """The conversation this mention belongs to (itself when it starts one)."""
+        return f"{self.platform.value}:{self.thread.root_id or self.native_id}"
+
+    @property
+    def reach(self) -> int:
+        """Followers of the author, the audience a post reaches before anyone shares it."""
+        return self.author.followers or 0
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _normalise_text(cls, value: object) -> object:
+        return normalise_text(value) if isinstance(value, str) else value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _normalise_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower().replace("_", "-")
+            return value or None
+        return value
+
+
+# --- sentiment ----------------------------------------------------------------------------------------
+class Sentiment(StrEnum):
+    POSITIVE = "POSITIVE"
+    NEGATIVE = "NEGATIVE"
+    NEUTRAL = "NEUTRAL"
+    MIXED = "MIXED"
+
+
+class SentimentScores(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    positive: Annotated[float, Field(ge=0, le=1)] = 0.0
+    negative: Annotated[float, Field(ge=0, le=1)] = 0.0
+    neutral: Annotated[float, Field(ge=0, le=1)] = 0.0
+    mixed: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class SentimentResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: Sentiment
+    scores: SentimentScores
+    analyzer: Annotated[str, Field(description="Which analyzer scored it: `comprehend` or `local`")]
+    language: str | None = None
+
+
+# --- triage -------------------------------------------------------------------------------------------
+class Reaction(StrEnum):
+    MONITOR = "monitor"  # no reply needed
+    ACKNOWLEDGE = "acknowledge"  # praise: thank them
+    RESPOND = "respond"  # needs an answer within its SLA
+    ESCALATE = "escalate"  # urgent: page on-call now
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+
+class Category(StrEnum):
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    PRAISE = "praise"
+    SERVICE_FAILURE = "service_failure"
+    SAFETY = "safety"
+    LEGAL = "legal"
+    CHURN_RISK = "churn_risk"
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class TriageDecision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reaction: Reaction
+    category: Category
+    severity: Severity
+    team: Annotated[str, Field(min_length=1, max_length=64)] = "social"
+    sla_minutes: Annotated[int | None, Field(ge=1)] = None
+    rules: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    suggested_response: str | None = None
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.reaction is Reaction.ESCALATE
+
+
+class TriageContext(BaseModel):
+    """What the store knows around a mention when it is triaged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    thread_replies_recent: NonNegativeCount = 0
+    author_mentions_today: NonNegativeCount = 0
+
+
+class MentionStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESPONDED = "responded"
+    RESOLVED = "resolved"
+
+
+class TriagedMention(BaseModel):
+    """A mention with everything the pipeline decided about it: what the store keeps and the alerts tell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mention: Mention
+    sentiment: SentimentResult
+    triage: TriageDecision
+    status: MentionStatus = MentionStatus.NEW
