@@ -1,0 +1,346 @@
+"""X (Twitter): Account Activity API and v2 filtered-stream webhooks.
+
+- Challenge (CRC): `GET ?crc_token=…` →
+  `{"response_token": "sha256=" + base64(HMAC-SHA256(consumer_secret, crc_token))}`.
+- Signature: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret, raw body)>`.
+- Secrets: `consumer_secret` (the app's API secret key).
+- Payloads: v1.1 `tweet_create_events` (extended tweets, retweets, replies) and `tweet_delete_events`; v2
+  `{"data", "includes", "matching_rules"}` (one post, or a list of them). Anything else is ignored.
+X sends no delivery id or timestamp: duplicates are recognised by the post id (the mention id).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mentionwatch.exceptions import MalformedPayload
+from mentionwatch.models import Mention, Platform
+from mentionwatch.sources._mapping import build_mention
+from mentionwatch.sources._signing import check_prefixed_signature, hmac_digest, require_secret
+from mentionwatch.sources.base import (
+    ChallengeResponse,
+    Delivery,
+    InboundRequest,
+    QueuedMention,
+    SourceSecrets,
+    WebhookSource,
+)
+from mentionwatch.sources.payloads import load_json, validate_payload
+from mentionwatch.sources.registry import register
+
+SIGNATURE_HEADER = "x-twitter-webhooks-signature"
+TWITTER_EPOCH_MS = 1288834974657
+_HANDLED_V1 = ("tweet_create_events", "tweet_delete_events")
+
+
+def crc_response_token(consumer_secret: str, crc_token: str) -> str:
+    return (
+        "sha256="
+        + base64.b64encode(hmac_digest(consumer_secret, crc_token.encode("utf-8"), hashlib.sha256)).decode()
+    )
+
+
+def snowflake_time(post_id: str) -> datetime:
+    """When X created a post, read from its id (ids are snowflakes: milliseconds since the X epoch << 22)."""
+    return datetime.fromtimestamp(((int(post_id) >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+
+
+def permalink(handle: str | None, post_id: str) -> str:
+    return f"https://x.com/{handle or 'i/web'}/status/{post_id}"
+
+
+def _language(value: str | None) -> str | None:
+    return None if value in (None, "", "und") else value
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- v1.1 (Account Activity API) ----------------------------------------------------------------------
+class V1User(_Payload):
+    id_str: Annotated[str, Field(min_length=1)]
+    screen_name: Annotated[str, Field(min_length=1)]
+    name: str | None = None
+    followers_count: Annotated[int, Field(ge=0)] | None = None
+    verified: bool = False
+
+
+class V1Extended(_Payload):
+    full_text: str
+
+
+class V1Tweet(_Payload):
+    id_str: Annotated[str, Field(pattern=r"^\d{1,20}$")]
+    created_at: str | None = None
+    text: str | None = None
+    full_text: str | None = None
+    truncated: bool = False
+    extended_tweet: V1Extended | None = None
+    user: V1User
+    in_reply_to_status_id_str: str | None = None
+    lang: str | None = None
+    reply_count: Annotated[int, Field(ge=0)] = 0
+    retweet_count: Annotated[int, Field(ge=0)] = 0
+    favorite_count: Annotated[int, Field(ge=0)] = 0
+    quote_count: Annotated[int, Field(ge=0)] = 0
+    retweeted_status: V1Tweet | None = None
+
+    @property
+    def full(self) -> str:
+        """The whole text: `extended_tweet.full_text` when X truncated `text` at 140 characters."""
+        if self.extended_tweet is not None:
+            return self.extended_tweet.full_text
+        return self.full_text or self.text or ""
+
+    @property
+    def created(self) -> datetime:
+        if self.created_at:
+            try:
+                return datetime.strptime(self.created_at, "%a %b %d %H:%M:%S %z %Y")
+            except ValueError:
+                pass
+        return snowflake_time(self.id_str)
+
+
+class V1CreateEvents(_Payload):
+    for_user_id: str | None = None
+    tweet_create_events: list[V1Tweet]
+
+
+class V1DeletedStatus(_Payload):
+    id: Annotated[str, Field(pattern=r"^\d{1,20}$")]
+    user_id: str | None = None
+
+
+class V1DeleteEvent(_Payload):
+    status: V1DeletedStatus
+    timestamp_ms: str | None = None
+
+
+class V1DeleteEvents(_Payload):
+    for_user_id: str | None = None
+    tweet_delete_events: list[V1DeleteEvent]
+
+
+# --- v2 (filtered-stream webhooks) ---------------------------------------------------------------------
+class V2Metrics(_Payload):
+    retweet_count: Annotated[int, Field(ge=0)] = 0
+    reply_count: Annotated[int, Field(ge=0)] = 0
+    like_count: Annotated[int, Field(ge=0)] = 0
+    quote_count: Annotated[int, Field(ge=0)] = 0
+    impression_count: Annotated[int, Field(ge=0)] | None = None
+
+
+class V2Reference(_Payload):
+    type: str
+    id: str
+
+
+class V2NoteTweet(_Payload):
+    text: str
+
+
+class V2Post(_Payload):
+    id: Annotated[str, Field(pattern=r"^\d{1,20}$")]
+    text: str
+    author_id: str | None = None
+    created_at: datetime | None = None
+    conversation_id: str | None = None
+    lang: str | None = None
+    public_metrics: V2Metrics = V2Metrics()
+    referenced_tweets: list[V2Reference] = []
+    note_tweet: V2NoteTweet | None = None
+
+
+class V2UserMetrics(_Payload):
+    followers_count: Annotated[int, Field(ge=0)] | None = None
+
+
+class V2User(_Payload):
+    id: str
+    username: Annotated[str, Field(min_length=1)]
+    name: str | None = None
+    verified: bool = False
+    public_metrics: V2UserMetrics = V2UserMetrics()
+
+
+class V2Includes(_Payload):
+    users: list[V2User] = []
+
+
+class V2Rule(_Payload):
+    id: str | None = None
+    tag: str | None = None
+
+
+class V2Delivery(_Payload):
+    data: V2Post
+    includes: V2Includes = V2Includes()
+    matching_rules: list[V2Rule] = []
+
+
+@register
+class XSource(WebhookSource):
+    name = "x"
+
+    def answer_challenge(self, request: InboundRequest, secrets: SourceSecrets) -> ChallengeResponse:
+        crc_token = request.query.get("crc_token")
+        if not crc_token:
+            raise MalformedPayload("query parameter crc_token is missing", field="crc_token")
+        secret = require_secret(secrets, self.name, "consumer_secret")
+        body = json.dumps({"response_token": crc_response_token(secret, crc_token)})
+        return ChallengeResponse(body=body, content_type="application/json")
+
+    def verify(self, request: InboundRequest, secrets: SourceSecrets) -> None:
+        secret = require_secret(secrets, self.name, "consumer_secret")
+        check_prefixed_signature(
+            request,
+            header=SIGNATURE_HEADER,
+            prefix="sha256=",
+            secret=secret,
+            digest=hashlib.sha256,
+            encoding="base64",
+        )
+
+    def parse(self, request: InboundRequest) -> Delivery:
+        payload = load_json(request.body)
+        if isinstance(payload, list):  # several v2 posts in one delivery
+            if not payload:
+                return Delivery(ignored="empty list of posts")
+            items: list[QueuedMention] = []
+            for index, element in enumerate(payload):
+                if not isinstance(element, dict) or "data" not in element:
+                    raise MalformedPayload(f"[{index}]: expected a post object with data", field=f"[{index}]")
+                items.extend(self._v2(element, request, prefix=f"[{index}]"))
+            return Delivery(items=tuple(items))
+        if not isinstance(payload, dict):
+            raise MalformedPayload("body must be a JSON object", field="body")
+        if "tweet_create_events" in payload:
+            events = validate_payload(V1CreateEvents, payload)
+            return Delivery(
+                items=tuple(
+                    self._v1(tweet, raw, request)
+                    for tweet, raw in zip(
+                        events.tweet_create_events, payload["tweet_create_events"], strict=True
+                    )
+                )
+            )
+        if "tweet_delete_events" in payload:
+            deletions = validate_payload(V1DeleteEvents, payload)
+            return Delivery(
+                items=tuple(
+                    self._deleted(event, raw, request)
+                    for event, raw in zip(
+                        deletions.tweet_delete_events, payload["tweet_delete_events"], strict=True
+                    )
+                )
+            )
+        if "data" in payload:
+            return Delivery(items=tuple(self._v2(payload, request)))
+        kinds = sorted(key for key in payload if key.endswith("_events")) or sorted(payload)[:3]
+        return Delivery(ignored=f"event type {', '.join(kinds) or '(empty object)'} is not handled")
+
+    # --- mapping ---------------------------------------------------------------------------------------
+    def _v1(self, tweet: V1Tweet, raw: Any, request: InboundRequest) -> QueuedMention:
+        text = tweet.full
+        if tweet.retweeted_status is not None:
+            original = tweet.retweeted_status
+            text = f"RT @{original.user.screen_name}: {original.full}"
+        return self._queued(
+            build_mention(
+                platform=Platform.X,
+                native_id=tweet.id_str,
+                permalink=permalink(tweet.user.screen_name, tweet.id_str),
+                text=text,
+                language=_language(tweet.lang),
+                author=dict(
+                    handle=tweet.user.screen_name,
+                    display_name=tweet.user.name,
+                    id=tweet.user.id_str,
+                    followers=tweet.user.followers_count,
+                    verified=tweet.user.verified,
+                ),
+                created_at=tweet.created,
+                received_at=request.received_at,
+                thread=dict(parent_id=tweet.in_reply_to_status_id_str),
+                engagement=dict(
+                    likes=tweet.favorite_count,
+                    replies=tweet.reply_count,
+                    reposts=tweet.retweet_count,
+                    quotes=tweet.quote_count,
+                ),
+                raw_ref=f"x:{tweet.id_str}",
+            ),
+            raw,
+        )
+
+    def _deleted(self, event: V1DeleteEvent, raw: Any, request: InboundRequest) -> QueuedMention:
+        status = event.status
+        deleted_at = (
+            datetime.fromtimestamp(int(event.timestamp_ms) / 1000, UTC)
+            if event.timestamp_ms and event.timestamp_ms.isdigit()
+            else request.received_at
+        )
+        return self._queued(
+            build_mention(
+                platform=Platform.X,
+                native_id=status.id,
+                permalink=permalink(None, status.id),
+                text="",
+                author=dict(handle=status.user_id or "unknown", id=status.user_id),
+                created_at=snowflake_time(status.id),
+                received_at=deleted_at,
+                raw_ref=f"x:{status.id}",
+                deleted=True,
+            ),
+            raw,
+        )
+
+    def _v2(self, payload: dict[str, Any], request: InboundRequest, prefix: str = "") -> list[QueuedMention]:
+        delivery = validate_payload(V2Delivery, payload, prefix=prefix)
+        post = delivery.data
+        users = {user.id: user for user in delivery.includes.users}
+        user = users.get(post.author_id or "")
+        parent = next((ref.id for ref in post.referenced_tweets if ref.type == "replied_to"), None)
+        root = post.conversation_id if post.conversation_id and post.conversation_id != post.id else None
+        handle = user.username if user else (post.author_id or "unknown")
+        metrics = post.public_metrics
+        tags = tuple(rule.tag for rule in delivery.matching_rules if rule.tag)
+        mention = build_mention(
+            prefix,
+            platform=Platform.X,
+            native_id=post.id,
+            permalink=permalink(user.username if user else None, post.id),
+            text=post.note_tweet.text if post.note_tweet else post.text,
+            language=_language(post.lang),
+            author=dict(
+                handle=handle,
+                display_name=user.name if user else None,
+                id=post.author_id,
+                followers=user.public_metrics.followers_count if user else None,
+                verified=user.verified if user else False,
+            ),
+            created_at=post.created_at or snowflake_time(post.id),
+            received_at=request.received_at,
+            thread=dict(root_id=root, parent_id=parent),
+            engagement=dict(
+                likes=metrics.like_count,
+                replies=metrics.reply_count,
+                reposts=metrics.retweet_count,
+                quotes=metrics.quote_count,
+                views=metrics.impression_count,
+            ),
+            match=dict(keywords=tags[:50]),
+            raw_ref=f"x:{post.id}",
+        )
+        return [self._queued(mention, payload)]
+
+    def _queued(self, mention: Mention, raw: Any) -> QueuedMention:
+        return QueuedMention(source=self.name, mention=mention, raw=raw)
