@@ -112,3 +112,9 @@ class PublishFailed(AdapterError):
 
 class EnqueueFailed(AdapterError):
     code = "enqueue_failed"
+
+
+class UpstreamError(AdapterError):
+    """A platform API (Reddit, Bluesky, a Mastodon instance, a feed) failed or answered something unusable."""
+
+    code = "upstream_error"

@@ -1,0 +1,1 @@
+"""Configuration models loaded at start-up: what to watch (`watch.py`)."""

@@ -1,0 +1,270 @@
+"""Bluesky: `app.bsky.feed.searchPosts` (sort=latest) through the account's PDS with an app-password session.
+
+- Session: `com.atproto.server.createSession` with the `identifier` (handle) and `app_password` secrets; the
+  access JWT is kept across warm invocations. An expired one (`ExpiredToken`, or a 401) is refreshed once with
+  `com.atproto.server.refreshSession`, falling back to a new session, and the request retried once.
+- Pages follow the opaque `cursor` newest first down to the watermark minus the overlap (`since` is sent too).
+- Permalinks: `at://<did>/app.bsky.feed.post/<rkey>` → `https://bsky.app/profile/<did>/post/<rkey>`.
+- Rate limits: `ratelimit-remaining` / `ratelimit-reset` (epoch seconds).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mentionwatch.config.watch import BlueskyConfig, BlueskyQuery
+from mentionwatch.exceptions import ConfigurationError, UpstreamError
+from mentionwatch.models import Mention, Platform
+from mentionwatch.pollers.base import (
+    Cursor,
+    Page,
+    PollContext,
+    QueryOutcome,
+    QueryReport,
+    RateLimited,
+    match_for,
+    read_rate_limit,
+    retry_after,
+    walk_newest_first,
+)
+from mentionwatch.pollers.http import HttpRequest, HttpResponse
+from mentionwatch.sources.base import QueuedMention
+
+PAGE_SIZE = 100
+POST_COLLECTION = "app.bsky.feed.post"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class StrongRef(_Model):
+    uri: str
+    cid: str | None = None
+
+
+class ReplyRef(_Model):
+    root: StrongRef
+    parent: StrongRef
+
+
+class PostRecord(_Model):
+    text: str = ""
+    created_at: Annotated[datetime, Field(alias="createdAt")]
+    langs: list[str] = []
+    reply: ReplyRef | None = None
+
+
+class ProfileView(_Model):
+    did: Annotated[str, Field(min_length=1)]
+    handle: Annotated[str, Field(min_length=1)]
+    display_name: Annotated[str | None, Field(alias="displayName")] = None
+
+
+class PostView(_Model):
+    uri: Annotated[str, Field(pattern=r"^at://[^/]+/app\.bsky\.feed\.post/[^/]+$")]
+    cid: str | None = None
+    author: ProfileView
+    record: PostRecord
+    reply_count: Annotated[int, Field(alias="replyCount", ge=0)] = 0
+    repost_count: Annotated[int, Field(alias="repostCount", ge=0)] = 0
+    like_count: Annotated[int, Field(alias="likeCount", ge=0)] = 0
+    quote_count: Annotated[int, Field(alias="quoteCount", ge=0)] = 0
+
+
+def split_at_uri(uri: str) -> tuple[str, str, str]:
+    """`at://<did>/<collection>/<rkey>` → (did, collection, rkey)."""
+    did, collection, rkey = uri.removeprefix("at://").split("/", 2)
+    return did, collection, rkey
+
+
+def permalink(uri: str, handle: str | None = None) -> str:
+    did, _, rkey = split_at_uri(uri)
+    return f"https://bsky.app/profile/{handle or did}/post/{rkey}"
+
+
+def native_id(uri: str) -> str:
+    """`<did>/<rkey>`: globally unique and stable (handles change, DIDs do not)."""
+    did, _, rkey = split_at_uri(uri)
+    return f"{did}/{rkey}"
+
+
+def post_to_mention(post: PostView, received_at: datetime) -> Mention:
+    reply = post.record.reply
+    return Mention(
+        platform=Platform.BLUESKY,
+        native_id=native_id(post.uri),
+        permalink=permalink(post.uri, post.author.did),
+        text=post.record.text,
+        language=post.record.langs[0] if post.record.langs else None,
+        author=dict(handle=post.author.handle, display_name=post.author.display_name, id=post.author.did),
+        created_at=post.record.created_at,
+        received_at=received_at,
+        thread=dict(root_id=native_id(reply.root.uri), parent_id=native_id(reply.parent.uri))
+        if reply
+        else dict(),
+        engagement=dict(
+            likes=post.like_count,
+            replies=post.reply_count,
+            reposts=post.repost_count,
+            quotes=post.quote_count,
+        ),
+        raw_ref=f"bluesky:{native_id(post.uri)}",
+    )
+
+
+class BlueskyPoller:
+    source: ClassVar[str] = "bluesky"
+
+    def __init__(self, config: BlueskyConfig) -> None:
+        self.config = config
+        self.service = str(config.service).rstrip("/")
+
+    def poll(self, query: BlueskyQuery, cursor: Cursor, context: PollContext) -> QueryOutcome:
+        overlap = timedelta(minutes=self.config.overlap_minutes)
+        since = (cursor.watermark - overlap) if cursor.watermark else None
+
+        def fetch(token: str | None) -> Page:
+            params = {"q": query.q, "sort": "latest", "limit": str(PAGE_SIZE)}
+            if since is not None:
+                params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            if query.lang:
+                params["lang"] = query.lang
+            if token:
+                params["cursor"] = token
+            response = self._authorised_get("app.bsky.feed.searchPosts", params, context)
+            body = response.json(self.service)
+            if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
+                raise UpstreamError("searchPosts answered without a posts list")
+            items, invalid = [], 0
+            for raw in body["posts"]:
+                try:
+                    mention = post_to_mention(PostView.model_validate(raw), context.now)
+                except (ValidationError, ValueError):
+                    invalid += 1
+                    continue
+                mention = mention.model_copy(
+                    update={"match": match_for(context.watch, query.brand, mention.text)}
+                )
+                items.append(QueuedMention(source=self.source, mention=mention, raw=raw))
+            limit = read_rate_limit(response, context.now)
+            exhausted = limit.reset_at if limit.remaining is not None and limit.remaining < 1 else None
+            return Page(
+                items=items, next_token=body.get("cursor") or None, exhausted_until=exhausted, invalid=invalid
+            )
+
+        walk = walk_newest_first(
+            fetch, cursor, max_pages=self.config.max_pages, overlap=overlap, now=context.now
+        )
+        return QueryOutcome(
+            mentions=walk.mentions,
+            cursor=walk.cursor.model_copy(update={"backoff_until": walk.backoff_until}),
+            report=QueryReport(
+                query=query.name,
+                new=len(walk.mentions),
+                pages=walk.pages,
+                rate_limited=walk.rate_limited,
+                backoff_until=walk.backoff_until,
+                possible_gap=walk.possible_gap,
+                invalid=walk.invalid,
+            ),
+        )
+
+    # --- session -----------------------------------------------------------------------------------------
+    def _authorised_get(self, method: str, params: dict[str, str], context: PollContext) -> HttpResponse:
+        for attempt in (1, 2):
+            session = self._session(context, renew=attempt == 2)
+            response = context.http.send(
+                HttpRequest(
+                    url=f"{self.service}/xrpc/{method}",
+                    params=params,
+                    headers={"Authorization": f"Bearer {session['accessJwt']}", "Accept": "application/json"},
+                    timeout=context.timeout,
+                )
+            )
+            if _expired(response) and attempt == 1:
+                continue
+            if response.status == 429:
+                raise RateLimited(retry_after(response, context.now))
+            if response.status != 200:
+                raise UpstreamError(
+                    f"bluesky {method} answered HTTP {response.status}{_error_name(response)}"
+                )
+            return response
+        raise UpstreamError("bluesky rejected a renewed session")
+
+    def _session(self, context: PollContext, *, renew: bool) -> dict[str, Any]:
+        session = context.sessions.get("bluesky")
+        if session and not renew:
+            return dict(session)
+        if session and renew:
+            refreshed = self._xrpc_post(
+                "com.atproto.server.refreshSession", None, context, bearer=str(session["refreshJwt"])
+            )
+            if refreshed.status == 200:
+                return self._keep(refreshed, context)
+            if refreshed.status == 429:
+                raise RateLimited(retry_after(refreshed, context.now))
+        identifier = context.secrets.get("identifier")
+        password = context.secrets.get("app_password")
+        if not identifier or not password:
+            raise ConfigurationError(
+                "source bluesky needs identifier and app_password secrets", field="secrets"
+            )
+        created = self._xrpc_post(
+            "com.atproto.server.createSession", {"identifier": identifier, "password": password}, context
+        )
+        if created.status == 429:
+            raise RateLimited(retry_after(created, context.now))
+        if created.status != 200:
+            raise UpstreamError(f"bluesky createSession answered HTTP {created.status}{_error_name(created)}")
+        return self._keep(created, context)
+
+    def _xrpc_post(
+        self, method: str, payload: dict[str, str] | None, context: PollContext, bearer: str | None = None
+    ) -> HttpResponse:
+        headers = {"Accept": "application/json"}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        return context.http.send(
+            HttpRequest(
+                method="POST",
+                url=f"{self.service}/xrpc/{method}",
+                headers=headers,
+                body=json.dumps(payload).encode() if payload is not None else None,
+                timeout=context.timeout,
+            )
+        )
+
+    def _keep(self, response: HttpResponse, context: PollContext) -> dict[str, Any]:
+        body = response.json(self.service)
+        if not isinstance(body, dict) or not body.get("accessJwt") or not body.get("refreshJwt"):
+            raise UpstreamError("bluesky session answer has no tokens")
+        session = {"accessJwt": body["accessJwt"], "refreshJwt": body["refreshJwt"], "did": body.get("did")}
+        context.sessions["bluesky"] = session
+        return session
+
+
+def _error_body(response: HttpResponse) -> dict[str, Any]:
+    try:
+        body = json.loads(response.body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error_name(response: HttpResponse) -> str:
+    error = _error_body(response).get("error")
+    return f" ({error})" if isinstance(error, str) and len(error) < 64 else ""
+
+
+def _expired(response: HttpResponse) -> bool:
+    if response.status == 401:
+        return True
+    return response.status == 400 and _error_body(response).get("error") in ("ExpiredToken", "InvalidToken")

@@ -1,0 +1,96 @@
+"""The pollers' only way out to the network: a small HTTP transport over `urllib.request`.
+
+The standard library keeps the layer free of `requests`; pollers receive any object with `send()`, so
+tests hand in a scripted fake and never open a socket.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Protocol
+from urllib.parse import urlencode, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mentionwatch.exceptions import UpstreamError
+
+MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+
+
+class HttpRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    method: Literal["GET", "POST"] = "GET"
+    url: str
+    params: Mapping[str, str] = {}
+    headers: Mapping[str, str] = {}
+    body: bytes | None = None
+    timeout: Annotated[float, Field(gt=0, le=60)] = 10.0
+
+    @property
+    def full_url(self) -> str:
+        if not self.params:
+            return self.url
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}{urlencode(self.params)}"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc
+
+
+class HttpResponse(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: int
+    headers: Mapping[str, str] = {}  # names lower-cased
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self, host: str = "platform") -> Any:
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise UpstreamError(f"{host} answered HTTP {self.status} with a body that is not JSON") from None
+
+
+class HttpTransport(Protocol):
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Perform the request: any HTTP status is a response; only failing to talk is an `UpstreamError`."""
+        ...
+
+
+class UrllibTransport:
+    """Real HTTP. Redirects are followed for GET; bodies are capped; errors name the host, never a token."""
+
+    def __init__(self, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self.max_response_bytes = max_response_bytes
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        url = request.full_url
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise UpstreamError(f"refusing to fetch a non-HTTP URL from {request.host or 'an empty host'}")
+        outgoing = urllib.request.Request(  # noqa: S310  (scheme checked above)
+            url, data=request.body, headers=dict(request.headers), method=request.method
+        )
+        try:
+            with urllib.request.urlopen(outgoing, timeout=request.timeout) as response:  # noqa: S310
+                return self._response(response.status, response.headers, response)
+        except urllib.error.HTTPError as err:  # 4xx/5xx (and 304) are answers, not failures
+            with err:
+                return self._response(err.code, err.headers, err)
+        except (urllib.error.URLError, TimeoutError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise UpstreamError(f"could not reach {request.host}: {reason}") from None
+
+    def _response(self, status: int, headers: Any, stream: Any) -> HttpResponse:
+        body = stream.read(self.max_response_bytes + 1) if stream is not None else b""
+        if len(body) > self.max_response_bytes:
+            raise UpstreamError(f"response larger than {self.max_response_bytes} bytes")
+        names = {key.lower(): value for key, value in (headers.items() if headers is not None else [])}
+        return HttpResponse(status=status, headers=names, body=body)
