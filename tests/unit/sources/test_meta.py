@@ -114,7 +114,7 @@ def test_batched_feed_changes_become_mentions_and_a_removal_is_marked_deleted(in
     assert post.text == "My bags never arrived in Lisbon. Third time this year with Acme Air!"
     assert post.author.display_name == "Priya Shah"
     assert post.permalink == "https://www.facebook.com/104532518123456/posts/pfbid02abc"
-    assert post.created_at == datetime.fromtimestamp(1795964998, UTC)
+    assert post.created_at == datetime(2026, 11, 23, 15, 59, 58, tzinfo=UTC)
     assert comment.thread.root_id == "104532518123456_987654321"
     assert comment.thread.parent_id == "104532518123456_987654321"
     assert edited.text.endswith("Update: they called back.")
@@ -157,7 +157,7 @@ def test_instagram_comments_map_author_media_thread_and_reply(inbound, fixture_b
     assert top.text == "Still waiting for my refund @acmeair \U0001f621"
     assert top.thread.root_id == "17887498072083520"
     assert reply.thread.parent_id == "17865799348089039"
-    assert top.created_at == datetime.fromtimestamp(1795968000, UTC)
+    assert top.created_at == datetime(2026, 11, 23, 16, 50, tzinfo=UTC)
 
 
 def test_instagram_mention_without_text_is_recorded_by_id(inbound, fixture_bytes):
