@@ -44,7 +44,10 @@ pollers:
   rss:
     feeds:
       - {name: travel-deals, brand: acme, url: "https://traveldeals.example/feed/"}
-      - {name: review-comments, brand: acme, url: "https://reviews.example/acme-air/comments/feed/", match_all: true}
+      - name: review-comments
+        brand: acme
+        url: "https://reviews.example/acme-air/comments/feed/"
+        match_all: true
 """
 
 

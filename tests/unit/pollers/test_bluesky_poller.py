@@ -15,8 +15,15 @@ SECRETS = {"identifier": "acme-social.bsky.social", "app_password": "abcd-efgh-i
 
 
 def poll(watch, store, http, kit, sessions=None):
-    return run_poll(watch, "bluesky", cursor_store=store, http=http, now=kit.now, secrets=SECRETS,
-                    sessions=sessions if sessions is not None else {})
+    return run_poll(
+        watch,
+        "bluesky",
+        cursor_store=store,
+        http=http,
+        now=kit.now,
+        secrets=SECRETS,
+        sessions=sessions if sessions is not None else {},
+    )
 
 
 def test_first_run_opens_an_app_password_session_and_maps_posts_with_permalinks(watch, http, kit):
@@ -30,7 +37,10 @@ def test_first_run_opens_an_app_password_session_and_maps_posts_with_permalinks(
 
     # Then the session was created with the app password and the search is authorised with its access JWT
     create = http.to(CREATE)[0]
-    assert json.loads(create.body) == {"identifier": "acme-social.bsky.social", "password": "abcd-efgh-ijkl-mnop"}
+    assert json.loads(create.body) == {
+        "identifier": "acme-social.bsky.social",
+        "password": "abcd-efgh-ijkl-mnop",
+    }
     search = http.to(SEARCH)[0]
     assert search.headers["Authorization"] == "Bearer test-only-access-jwt-1"
     assert dict(search.params) == {"q": "acme air", "sort": "latest", "limit": "100"}
@@ -51,10 +61,25 @@ def test_first_run_opens_an_app_password_session_and_maps_posts_with_permalinks(
 def test_expired_access_token_is_refreshed_once_and_the_search_retried(watch, http, kit):
     # Given a kept session whose access token has expired
     sessions = {"bluesky": {"accessJwt": "stale-access", "refreshJwt": "kept-refresh", "did": "did:plc:x"}}
-    http.on("GET", SEARCH, kit.respond(400, {"error": "ExpiredToken", "message": "Token has expired"}),
-            kit.respond(200, kit.fixture_json("bluesky/search_posts.json")))
-    http.on("POST", REFRESH, kit.respond(200, {"accessJwt": "fresh-access", "refreshJwt": "fresh-refresh",
-                                                "handle": "acme-social.bsky.social", "did": "did:plc:x"}))
+    http.on(
+        "GET",
+        SEARCH,
+        kit.respond(400, {"error": "ExpiredToken", "message": "Token has expired"}),
+        kit.respond(200, kit.fixture_json("bluesky/search_posts.json")),
+    )
+    http.on(
+        "POST",
+        REFRESH,
+        kit.respond(
+            200,
+            {
+                "accessJwt": "fresh-access",
+                "refreshJwt": "fresh-refresh",
+                "handle": "acme-social.bsky.social",
+                "did": "did:plc:x",
+            },
+        ),
+    )
 
     # When polled
     result = poll(watch, InMemoryCursorStore(), http, kit, sessions)
@@ -68,8 +93,12 @@ def test_expired_access_token_is_refreshed_once_and_the_search_retried(watch, ht
 
 def test_expired_refresh_token_falls_back_to_a_new_session(watch, http, kit):
     sessions = {"bluesky": {"accessJwt": "stale", "refreshJwt": "stale-refresh", "did": None}}
-    http.on("GET", SEARCH, kit.respond(401, {"error": "AuthenticationRequired"}),
-            kit.respond(200, kit.fixture_json("bluesky/search_posts.json")))
+    http.on(
+        "GET",
+        SEARCH,
+        kit.respond(401, {"error": "AuthenticationRequired"}),
+        kit.respond(200, kit.fixture_json("bluesky/search_posts.json")),
+    )
     http.on("POST", REFRESH, kit.respond(400, {"error": "ExpiredToken", "message": "Token has expired"}))
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
 
@@ -82,12 +111,22 @@ def test_expired_refresh_token_falls_back_to_a_new_session(watch, http, kit):
 def test_next_run_follows_the_cursor_and_sends_since_below_the_watermark(watch, http, kit):
     # Given a watermark at 16:30 and a page of results with a next cursor, then an older page
     store = InMemoryCursorStore()
-    store.put(Cursor(source="bluesky", query="acme-posts", watermark=datetime(2026, 11, 23, 16, 30, tzinfo=UTC)))
+    store.put(
+        Cursor(source="bluesky", query="acme-posts", watermark=datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
+    )
     page1 = kit.fixture_json("bluesky/search_posts.json")
     older = kit.fixture_json("bluesky/search_posts.json")
     older["cursor"] = None
-    older["posts"] = [kit.copy_with(page1["posts"][1], uri="at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbjzzz")]
-    older["posts"][0]["record"] = {"$type": "app.bsky.feed.post", "createdAt": "2026-11-23T15:00:00Z", "text": "Acme Air"}
+    older["posts"] = [
+        kit.copy_with(
+            page1["posts"][1], uri="at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbjzzz"
+        )
+    ]
+    older["posts"][0]["record"] = {
+        "$type": "app.bsky.feed.post",
+        "createdAt": "2026-11-23T15:00:00Z",
+        "text": "Acme Air",
+    }
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
     http.on("GET", SEARCH, kit.respond(200, page1), kit.respond(200, older))
 
@@ -106,9 +145,20 @@ def test_next_run_follows_the_cursor_and_sends_since_below_the_watermark(watch, 
 def test_429_backs_off_until_the_ratelimit_reset(watch, http, kit):
     reset = int(datetime(2026, 11, 23, 17, 5, tzinfo=UTC).timestamp())
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
-    http.on("GET", SEARCH, kit.respond(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-                                       {"ratelimit-limit": "3000", "ratelimit-remaining": "0",
-                                        "ratelimit-reset": str(reset), "ratelimit-policy": "3000;w=300"}))
+    http.on(
+        "GET",
+        SEARCH,
+        kit.respond(
+            429,
+            {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+            {
+                "ratelimit-limit": "3000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(reset),
+                "ratelimit-policy": "3000;w=300",
+            },
+        ),
+    )
     store = InMemoryCursorStore()
 
     result = poll(watch, store, http, kit)
@@ -123,6 +173,12 @@ def test_missing_app_password_is_a_configuration_error_without_secret_values(wat
     from mentionwatch.exceptions import ConfigurationError
 
     with pytest.raises(ConfigurationError) as caught:
-        run_poll(watch, "bluesky", cursor_store=InMemoryCursorStore(), http=http, now=kit.now,
-                 secrets={"identifier": "acme-social.bsky.social"})
+        run_poll(
+            watch,
+            "bluesky",
+            cursor_store=InMemoryCursorStore(),
+            http=http,
+            now=kit.now,
+            secrets={"identifier": "acme-social.bsky.social"},
+        )
     assert "app_password" in caught.value.message

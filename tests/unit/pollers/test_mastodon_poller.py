@@ -11,12 +11,18 @@ TIMELINE = "https://social.example/api/v1/timelines/tag/acmeair"
 
 def status(kit, status_id, text="Acme Air #acmeair"):
     template = kit.fixture_json("mastodon/tag_timeline.json")[1]
-    return kit.copy_with(template, id=status_id, uri=f"https://social.example/users/lena/statuses/{status_id}",
-                         content=f"<p>{text}</p>")
+    return kit.copy_with(
+        template,
+        id=status_id,
+        uri=f"https://social.example/users/lena/statuses/{status_id}",
+        content=f"<p>{text}</p>",
+    )
 
 
 def poll(watch, store, http, kit, secrets=None, now=None):
-    return run_poll(watch, "mastodon", cursor_store=store, http=http, now=now or kit.now, secrets=secrets or {})
+    return run_poll(
+        watch, "mastodon", cursor_store=store, http=http, now=now or kit.now, secrets=secrets or {}
+    )
 
 
 def test_first_run_takes_the_newest_page_and_remembers_the_newest_id(watch, http, kit):
@@ -62,8 +68,14 @@ def test_429_keeps_the_progress_of_pages_already_read(watch, http, kit):
     store.put(Cursor(source="mastodon", query="acmeair-tag", position="113512400000000100"))
     full = [status(kit, str(113512400000000200 - n)) for n in range(40)]
     reset = (kit.now + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
-    http.on("GET", TIMELINE, kit.respond(200, full), kit.respond(429, {"error": "Too many requests"},
-                                                                   {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}))
+    http.on(
+        "GET",
+        TIMELINE,
+        kit.respond(200, full),
+        kit.respond(
+            429, {"error": "Too many requests"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+        ),
+    )
 
     result = poll(watch, store, http, kit)
 

@@ -27,7 +27,9 @@ def test_cursor_is_saved_only_after_the_sink_took_the_mentions(watch, http, kit)
     http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml")))
     http.on("GET", REVIEWS, kit.respond(304))
     delivered = []
-    result = run_poll(watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, sink=delivered.extend)
+    result = run_poll(
+        watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, sink=delivered.extend
+    )
     assert len(delivered) == 1 and delivered == result.mentions
 
 
@@ -53,7 +55,9 @@ def test_overlapping_run_that_saved_first_wins_the_cursor(watch, http, kit):
     store = RacingStore()
     http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml"), {"ETag": '"mine"'}))
 
-    result = run_poll(watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, only_query="travel-deals")
+    result = run_poll(
+        watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, only_query="travel-deals"
+    )
 
     assert "another run" in (result.queries[0].error or "")
     assert store.get("rss", "travel-deals").etag == '"other-run"'
@@ -75,7 +79,15 @@ def test_in_memory_store_refuses_a_stale_version():
 )
 def test_unknown_source_or_query_is_a_configuration_error(watch, http, kit, source, query, field):
     with pytest.raises(ConfigurationError) as caught:
-        run_poll(watch, source, cursor_store=InMemoryCursorStore(), http=http, now=kit.now, secrets={}, only_query=query)
+        run_poll(
+            watch,
+            source,
+            cursor_store=InMemoryCursorStore(),
+            http=http,
+            now=kit.now,
+            secrets={},
+            only_query=query,
+        )
     assert caught.value.field == field
 
 

@@ -30,8 +30,15 @@ def post(kit, fullname, created, title="Acme Air again"):
 
 def poll(watch, store, http, kit, now=None, sessions=None, query="acme-search", sink=None):
     return run_poll(
-        watch, "reddit", cursor_store=store, http=http, now=now or kit.now, secrets=SECRETS,
-        sessions=sessions if sessions is not None else {}, only_query=query, sink=sink,
+        watch,
+        "reddit",
+        cursor_store=store,
+        http=http,
+        now=now or kit.now,
+        secrets=SECRETS,
+        sessions=sessions if sessions is not None else {},
+        only_query=query,
+        sink=sink,
     )
 
 
@@ -52,21 +59,30 @@ def test_first_run_gets_a_client_credentials_token_and_maps_the_newest_page(watc
     search = http.to(SEARCH_URL)[0]
     assert search.headers["User-Agent"] == USER_AGENT
     assert search.headers["Authorization"].startswith("bearer eyJ")
-    assert dict(search.params) == {"limit": "100", "raw_json": "1", "q": '"acme air"', "sort": "new", "type": "link"}
+    assert dict(search.params) == {
+        "limit": "100",
+        "raw_json": "1",
+        "q": '"acme air"',
+        "sort": "new",
+        "type": "link",
+    }
     # And only the newest page is taken on a first run
     assert len(http.to(SEARCH_URL)) == 1
     first = result.mentions[0].mention
     assert first.platform is Platform.REDDIT
     assert first.id == "reddit:t3_1gxa002"
     assert first.text.startswith("Acme Air changed my flight, can't rebook Booked with Acme Air")
-    assert first.permalink == "https://www.reddit.com/r/travel/comments/1gxa002/acme_air_changed_my_flight_cant_rebook/"
+    assert (
+        first.permalink
+        == "https://www.reddit.com/r/travel/comments/1gxa002/acme_air_changed_my_flight_cant_rebook/"
+    )
     assert first.created_at == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
     assert first.match.brand == "acme" and "acme air" in first.match.keywords
     assert (first.engagement.likes, first.engagement.replies) == (14, 9)
     cursor = store.get("reddit", "acme-search")
     assert cursor.watermark == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-    # Only ids inside the overlap window (30 min below the watermark) are remembered: older ones are never listed
-    # again by a walk that stops at the window.
+    # Only ids inside the overlap window (30 min below the watermark) are remembered: older ones are never
+    # listed again by a walk that stops at the window.
     assert set(cursor.seen) == {"t3_1gxa002"}
 
 
@@ -74,13 +90,33 @@ def test_next_run_pages_with_after_until_it_reaches_known_posts_and_emits_each_o
     # Given a cursor from a run that saw two posts up to 16:00
     store = InMemoryCursorStore()
     base = datetime(2026, 11, 23, 16, 0, tzinfo=UTC).timestamp()
-    store.put(Cursor(source="reddit", query="acme-search", watermark=datetime.fromtimestamp(base, UTC),
-                     seen={"t3_1gxa002": int(base), "t3_1gxa001": int(base) - 3600}))
+    store.put(
+        Cursor(
+            source="reddit",
+            query="acme-search",
+            watermark=datetime.fromtimestamp(base, UTC),
+            seen={"t3_1gxa002": int(base), "t3_1gxa001": int(base) - 3600},
+        )
+    )
     # and two pages of results: three new posts, then one new post and the ones seen before, then older ones
-    page1 = listing(kit, [post(kit, "t3_1gxa009", base + 900), post(kit, "t3_1gxa008", base + 600),
-                          post(kit, "t3_1gxa007", base + 300)], after="t3_1gxa007")
-    page2 = listing(kit, [post(kit, "t3_1gxa006", base + 60), post(kit, "t3_1gxa002", base),
-                          post(kit, "t3_1gxa001", base - 3600)], after="t3_1gxa001")
+    page1 = listing(
+        kit,
+        [
+            post(kit, "t3_1gxa009", base + 900),
+            post(kit, "t3_1gxa008", base + 600),
+            post(kit, "t3_1gxa007", base + 300),
+        ],
+        after="t3_1gxa007",
+    )
+    page2 = listing(
+        kit,
+        [
+            post(kit, "t3_1gxa006", base + 60),
+            post(kit, "t3_1gxa002", base),
+            post(kit, "t3_1gxa001", base - 3600),
+        ],
+        after="t3_1gxa001",
+    )
     http.on("POST", TOKEN_URL, kit.respond(200, kit.fixture_json("reddit/access_token.json")))
     http.on("GET", SEARCH_URL, kit.respond(200, page1), kit.respond(200, page2))
 
@@ -91,14 +127,25 @@ def test_next_run_pages_with_after_until_it_reaches_known_posts_and_emits_each_o
     searches = http.to(SEARCH_URL)
     assert len(searches) == 2
     assert searches[1].params["after"] == "t3_1gxa007"
-    assert [m.mention.native_id for m in result.mentions] == ["t3_1gxa009", "t3_1gxa008", "t3_1gxa007", "t3_1gxa006"]
+    assert [m.mention.native_id for m in result.mentions] == [
+        "t3_1gxa009",
+        "t3_1gxa008",
+        "t3_1gxa007",
+        "t3_1gxa006",
+    ]
     cursor = store.get("reddit", "acme-search")
     assert cursor.watermark == datetime.fromtimestamp(base + 900, UTC)
     assert cursor.position == "t3_1gxa009"
 
     # And polling the same listing again emits nothing
     http.on("GET", SEARCH_URL, kit.respond(200, page1), kit.respond(200, page2))
-    again = poll(watch, store, http, kit, sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}})
+    again = poll(
+        watch,
+        store,
+        http,
+        kit,
+        sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}},
+    )
     assert again.mentions == []
 
 
@@ -106,12 +153,29 @@ def test_post_indexed_late_inside_the_overlap_window_is_still_picked_up(watch, h
     # Given a watermark at 16:00 and a post created at 15:50 that search only lists now
     store = InMemoryCursorStore()
     watermark = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-    store.put(Cursor(source="reddit", query="acme-search", watermark=watermark, seen={"t3_1gxa002": int(watermark.timestamp())}))
+    store.put(
+        Cursor(
+            source="reddit",
+            query="acme-search",
+            watermark=watermark,
+            seen={"t3_1gxa002": int(watermark.timestamp())},
+        )
+    )
     late = post(kit, "t3_1gxa003", watermark.timestamp() - 600)
-    http.on("GET", SEARCH_URL, kit.respond(200, listing(kit, [post(kit, "t3_1gxa002", watermark.timestamp()), late])))
+    http.on(
+        "GET",
+        SEARCH_URL,
+        kit.respond(200, listing(kit, [post(kit, "t3_1gxa002", watermark.timestamp()), late])),
+    )
 
     # When polled
-    result = poll(watch, store, http, kit, sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}})
+    result = poll(
+        watch,
+        store,
+        http,
+        kit,
+        sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}},
+    )
 
     # Then only the late post is new
     assert [m.mention.native_id for m in result.mentions] == ["t3_1gxa003"]
@@ -121,8 +185,15 @@ def test_429_stops_the_run_records_the_back_off_and_the_next_run_waits(watch, ht
     # Given Reddit answers 429 with a reset 120 s away
     store = InMemoryCursorStore()
     http.on("POST", TOKEN_URL, kit.respond(200, kit.fixture_json("reddit/access_token.json")))
-    http.on("GET", SEARCH_URL, kit.respond(429, {"message": "Too Many Requests", "error": 429},
-                                           {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "120"}))
+    http.on(
+        "GET",
+        SEARCH_URL,
+        kit.respond(
+            429,
+            {"message": "Too Many Requests", "error": 429},
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "120"},
+        ),
+    )
 
     # When polled
     result = poll(watch, store, http, kit)
@@ -149,10 +220,24 @@ def test_spent_rate_limit_budget_stops_after_the_current_page(watch, http, kit):
     base = datetime(2026, 11, 23, 16, 0, tzinfo=UTC).timestamp()
     store.put(Cursor(source="reddit", query="acme-search", watermark=datetime.fromtimestamp(base, UTC)))
     page1 = listing(kit, [post(kit, "t3_1gxa009", base + 900)], after="t3_1gxa009")
-    http.on("GET", SEARCH_URL, kit.respond(200, page1, {"x-ratelimit-remaining": "0.0", "x-ratelimit-used": "100", "x-ratelimit-reset": "300"}))
+    http.on(
+        "GET",
+        SEARCH_URL,
+        kit.respond(
+            200,
+            page1,
+            {"x-ratelimit-remaining": "0.0", "x-ratelimit-used": "100", "x-ratelimit-reset": "300"},
+        ),
+    )
 
     # When polled
-    result = poll(watch, store, http, kit, sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}})
+    result = poll(
+        watch,
+        store,
+        http,
+        kit,
+        sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}},
+    )
 
     # Then the page's post is emitted, no further page is asked for, and the watermark stays for the next run
     assert [m.mention.native_id for m in result.mentions] == ["t3_1gxa009"]
@@ -166,8 +251,12 @@ def test_spent_rate_limit_budget_stops_after_the_current_page(watch, http, kit):
 def test_expired_token_is_renewed_once_and_the_request_retried(watch, http, kit):
     # Given a cached token that Reddit now rejects
     sessions = {"reddit": {"access_token": "old-token", "expires_at": kit.now + timedelta(hours=1)}}
-    http.on("GET", SEARCH_URL, kit.respond(401, {"message": "Unauthorized", "error": 401}),
-            kit.respond(200, kit.fixture_json("reddit/search_new.json")))
+    http.on(
+        "GET",
+        SEARCH_URL,
+        kit.respond(401, {"message": "Unauthorized", "error": 401}),
+        kit.respond(200, kit.fixture_json("reddit/search_new.json")),
+    )
     http.on("POST", TOKEN_URL, kit.respond(200, kit.fixture_json("reddit/access_token.json")))
 
     # When polled
@@ -184,8 +273,12 @@ def test_expired_token_is_renewed_once_and_the_request_retried(watch, http, kit)
 
 def test_token_rejected_twice_is_reported_and_the_cursor_is_left_alone(watch, http, kit):
     store = InMemoryCursorStore()
-    http.on("POST", TOKEN_URL, kit.respond(200, kit.fixture_json("reddit/access_token.json")),
-            kit.respond(200, kit.fixture_json("reddit/access_token.json")))
+    http.on(
+        "POST",
+        TOKEN_URL,
+        kit.respond(200, kit.fixture_json("reddit/access_token.json")),
+        kit.respond(200, kit.fixture_json("reddit/access_token.json")),
+    )
     http.on("GET", SEARCH_URL, kit.respond(401, {"error": 401}), kit.respond(401, {"error": 401}))
 
     result = poll(watch, store, http, kit)
@@ -214,10 +307,19 @@ def test_more_new_posts_than_max_pages_reports_a_possible_gap(watch, http, kit):
     store = InMemoryCursorStore()
     base = datetime(2026, 11, 23, 12, 0, tzinfo=UTC).timestamp()
     store.put(Cursor(source="reddit", query="acme-search", watermark=datetime.fromtimestamp(base, UTC)))
-    pages = [listing(kit, [post(kit, f"t3_1gxb00{n}", base + 3600 - n * 60)], after=f"t3_1gxb00{n}") for n in range(3)]
+    pages = [
+        listing(kit, [post(kit, f"t3_1gxb00{n}", base + 3600 - n * 60)], after=f"t3_1gxb00{n}")
+        for n in range(3)
+    ]
     http.on("GET", SEARCH_URL, *(kit.respond(200, page) for page in pages))
 
-    result = poll(watch, store, http, kit, sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}})
+    result = poll(
+        watch,
+        store,
+        http,
+        kit,
+        sessions={"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}},
+    )
 
     assert len(http.to(SEARCH_URL)) == 3  # max_pages in the watch configuration
     assert result.queries[0].possible_gap is True

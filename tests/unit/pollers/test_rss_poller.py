@@ -12,13 +12,22 @@ REVIEWS = "https://reviews.example/acme-air/comments/feed/"
 
 
 def poll(watch, store, http, kit, query, now=None):
-    return run_poll(watch, "rss", cursor_store=store, http=http, now=now or kit.now, secrets={}, only_query=query)
+    return run_poll(
+        watch, "rss", cursor_store=store, http=http, now=now or kit.now, secrets={}, only_query=query
+    )
 
 
 def test_rss_entries_naming_the_brand_become_mentions_and_validators_are_kept(watch, http, kit):
     # Given an RSS 2.0 feed with one article about the brand and one that is not
-    http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml"),
-                                     {"ETag": 'W/"feed-v1"', "Last-Modified": "Mon, 23 Nov 2026 15:00:00 GMT"}))
+    http.on(
+        "GET",
+        BLOG,
+        kit.respond(
+            200,
+            kit.fixture_bytes("rss/blog_rss2.xml"),
+            {"ETag": 'W/"feed-v1"', "Last-Modified": "Mon, 23 Nov 2026 15:00:00 GMT"},
+        ),
+    )
     store = InMemoryCursorStore()
 
     # When polled
@@ -31,7 +40,7 @@ def test_rss_entries_naming_the_brand_become_mentions_and_validators_are_kept(wa
     expected_id = hashlib.sha256(f"{BLOG}\nhttps://traveldeals.example/?p=4411".encode()).hexdigest()[:32]
     assert mention.native_id == expected_id
     assert mention.text == (
-        "Acme Air slashes winter fares to Lisbon — Acme Air announced fares from 39 euros each way until March."
+        "Acme Air slashes winter fares to Lisbon — Acme Air announced fares from 39 euros each way until March."  # noqa: E501
     )
     assert mention.author.handle == "Maria Lopes"
     assert mention.permalink == "https://traveldeals.example/2026/11/acme-air-lisbon/"
@@ -43,8 +52,16 @@ def test_rss_entries_naming_the_brand_become_mentions_and_validators_are_kept(wa
 
 def test_next_fetch_is_conditional_and_304_yields_nothing(watch, http, kit):
     store = InMemoryCursorStore()
-    http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml"), {"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 15:00:00 GMT"}),
-            kit.respond(304, b"", {"ETag": '"v1"'}))
+    http.on(
+        "GET",
+        BLOG,
+        kit.respond(
+            200,
+            kit.fixture_bytes("rss/blog_rss2.xml"),
+            {"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 15:00:00 GMT"},
+        ),
+        kit.respond(304, b"", {"ETag": '"v1"'}),
+    )
     poll(watch, store, http, kit, "travel-deals")
 
     result = poll(watch, store, http, kit, "travel-deals", now=kit.now + timedelta(minutes=15))
@@ -60,7 +77,8 @@ def test_changed_feed_emits_only_entries_not_seen_before(watch, http, kit):
     store = InMemoryCursorStore()
     original = kit.fixture_bytes("rss/blog_rss2.xml")
     newer_item = b"""<item><title>Acme Air adds Porto</title><link>https://traveldeals.example/porto/</link>
-    <guid isPermaLink="false">https://traveldeals.example/?p=4420</guid><pubDate>Mon, 23 Nov 2026 16:45:00 +0000</pubDate>
+    <guid isPermaLink="false">https://traveldeals.example/?p=4420</guid>
+    <pubDate>Mon, 23 Nov 2026 16:45:00 +0000</pubDate>
     <description>New route.</description></item>"""
     updated = original.replace(b"<item>", newer_item + b"<item>", 1)
     http.on("GET", BLOG, kit.respond(200, original), kit.respond(200, updated))
