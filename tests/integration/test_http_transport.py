@@ -62,14 +62,14 @@ def test_get_with_params_returns_status_lowercased_headers_and_body(server):
     )
     assert response.status == 200
     assert response.header("ETag") == '"v1"' and response.headers["x-ratelimit-remaining"] == "42"
-    assert response.json() == {"path": "/feed?q=acme+air&limit=5", "ua": "mw-test"}
+    assert response.json_body() == {"path": "/feed?q=acme+air&limit=5", "ua": "mw-test"}
 
 
 def test_304_and_404_are_responses_not_errors(server):
     transport = UrllibTransport()
     assert transport.send(HttpRequest(url=f"{server}/feed", headers={"If-None-Match": '"v1"'})).status == 304
     missing = transport.send(HttpRequest(url=f"{server}/nothing"))
-    assert (missing.status, missing.json()) == (404, {"error": "not found"})
+    assert (missing.status, missing.json_body()) == (404, {"error": "not found"})
 
 
 def test_post_body_is_sent_and_429_headers_are_kept(server):

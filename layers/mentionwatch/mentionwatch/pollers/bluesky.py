@@ -137,7 +137,7 @@ class BlueskyPoller:
             if token:
                 params["cursor"] = token
             response = self._authorised_get("app.bsky.feed.searchPosts", params, context)
-            body = response.json(self.service)
+            body = response.json_body(self.service)
             if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
                 raise UpstreamError("searchPosts answered without a posts list")
             items, invalid = [], 0
@@ -243,7 +243,7 @@ class BlueskyPoller:
         )
 
     def _keep(self, response: HttpResponse, context: PollContext) -> dict[str, Any]:
-        body = response.json(self.service)
+        body = response.json_body(self.service)
         if not isinstance(body, dict) or not body.get("accessJwt") or not body.get("refreshJwt"):
             raise UpstreamError("bluesky session answer has no tokens")
         session = {"accessJwt": body["accessJwt"], "refreshJwt": body["refreshJwt"], "did": body.get("did")}

@@ -53,6 +53,7 @@ class DynamoDbCursorStore:
         }
         if saved.updated_at is not None:
             item["updated_at"] = {"S": saved.updated_at.isoformat()}
+        condition: dict[str, Any]
         if cursor.version == 0:
             condition = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:

@@ -52,7 +52,7 @@ class HttpResponse(BaseModel):
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
-    def json(self, host: str = "platform") -> Any:
+    def json_body(self, host: str = "platform") -> Any:
         try:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -66,7 +66,7 @@ class MastodonPoller:
                 break
             if response.status != 200:
                 raise UpstreamError(f"{instance} answered HTTP {response.status} for #{query.hashtag}")
-            statuses = response.json(instance)
+            statuses = response.json_body(instance)
             if not isinstance(statuses, list):
                 raise UpstreamError(f"{instance} did not answer a list of statuses")
             pages += 1

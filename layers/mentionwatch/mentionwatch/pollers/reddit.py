@@ -119,7 +119,7 @@ class RedditPoller:
         def fetch(after: str | None) -> Page:
             response = self._get(self._path(query), self._params(query, after), context)
             try:
-                parsed = Listing.model_validate(response.json("oauth.reddit.com"))
+                parsed = Listing.model_validate(response.json_body("oauth.reddit.com"))
             except ValidationError as err:
                 raise UpstreamError(
                     f"reddit listing has an unexpected shape: {err.errors()[0]['loc']}"
@@ -234,7 +234,7 @@ class RedditPoller:
             raise RateLimited(retry_after(response, context.now))
         if response.status != 200:
             raise UpstreamError(f"reddit token endpoint answered HTTP {response.status}")
-        grant = response.json("www.reddit.com")
+        grant = response.json_body("www.reddit.com")
         if not isinstance(grant, dict) or not grant.get("access_token"):
             raise UpstreamError("reddit token endpoint gave no access_token")
         expires_in = int(grant.get("expires_in", 3600))
