@@ -68,8 +68,11 @@ step "sam build"
 
 step "built artefacts"
 layer=".aws-sam/build/MentionwatchLayer/python"
-native="$layer/pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"
-[[ -f "$native" ]] || fail "$native is missing: the layer was not built for CPython 3.12 on arm64"
+runtime="$(sed -n -E 's/^ +Runtime: python(3\.[0-9]+).*/\1/p' "$TEMPLATE" | head -n 1)"
+[[ -n "$runtime" ]] || fail "no 'Runtime: python3.x' line in $TEMPLATE"
+native="$layer/pydantic_core/_pydantic_core.cpython-${runtime/./}-aarch64-linux-gnu.so"
+[[ -f "$native" ]] || fail "$native is missing: the layer was not built for the template's runtime" \
+  "(python$runtime on arm64); see LAMBDA_PYTHON_VERSION in layers/mentionwatch/Makefile"
 [[ -f "$layer/mentionwatch/__init__.py" ]] || fail "the mentionwatch package is missing from the layer"
 [[ -f "$layer/vaderSentiment/vader_lexicon.txt" ]] || fail "the VADER lexicon is missing from the layer"
 [[ ! -e "$layer/requests" ]] || fail "requests ended up in the layer (vaderSentiment must be installed --no-deps)"
