@@ -96,7 +96,22 @@ class Template:
         ]
 
     def queue_sources(self) -> list[QueueSource]:
+        """SQS events of functions and explicit `AWS::Lambda::EventSourceMapping`s on a queue."""
         sources = []
+        for mapping in self.of_type("AWS::Lambda::EventSourceMapping").values():
+            props = mapping.get("Properties", {})
+            arn, function = props.get("EventSourceArn"), props.get("FunctionName")
+            if not (isinstance(arn, dict) and "Fn::GetAtt" in arn and isinstance(function, dict)):
+                continue
+            target = function.get("Ref") or function.get("Fn::GetAtt", [None])[0]
+            sources.append(
+                QueueSource(
+                    str(target),
+                    arn["Fn::GetAtt"][0],
+                    int(props.get("BatchSize", 10)),
+                    int(props.get("MaximumBatchingWindowInSeconds", 0)),
+                )
+            )
         for fn in self.functions():
             for event in fn.events.values():
                 if event.get("Type") != "SQS":
