@@ -13,8 +13,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mentionwatch.http.apigw import inbound_request
 from mentionwatch.http.responses import install_error_handlers
 from mentionwatch.pipeline.ingest import receive_webhook
-from mentionwatch.sources.base import ChallengeResponse
 from mentionwatch.settings import WebhookSettings
+from mentionwatch.sources.base import ChallengeResponse
 from mentionwatch.wiring import secrets_provider, utc_clock, webhook_queue
 
 logger = Logger()

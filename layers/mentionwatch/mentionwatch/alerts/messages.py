@@ -68,7 +68,9 @@ def render_sms(triaged: TriagedMention, link: str | None) -> str:
     """
     mention, triage = triaged.mention, triaged.triage
     platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
-    head = to_gsm7(f"[{triage.severity.value.upper()}] {platform} @{mention.author.handle} {compact_number(mention.reach)}: ")
+    head = to_gsm7(
+        f"[{triage.severity.value.upper()}] {platform} @{mention.author.handle} {compact_number(mention.reach)}: "
+    )
     tail = f" {to_gsm7(link)}" if link and septets(link) <= 90 else ""
     head = fit(head, 60)
     budget = SMS_LIMIT - septets(head) - septets(tail)
@@ -105,7 +107,11 @@ def render_email(triaged: TriagedMention, ack_link: str | None = None) -> tuple[
         f"Rules: {', '.join(triage.rules) or '(none)'}",
     ]
     if triage.suggested_response:
-        lines += ["", "Suggested response (for a person to adapt; never posted automatically):", triage.suggested_response]
+        lines += [
+            "",
+            "Suggested response (for a person to adapt; never posted automatically):",
+            triage.suggested_response,
+        ]
     if ack_link:
         lines += ["", f"Acknowledge: {ack_link}"]
     lines += ["", f"Mention id: {mention.id}"]

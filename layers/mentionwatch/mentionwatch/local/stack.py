@@ -28,7 +28,13 @@ from mentionwatch.local.template import HttpRoute, QueueSource, Template, load_t
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 STACK = "mentionwatch-local"
-TEXT_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/x-www-form-urlencoded")
+TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/atom+xml",
+    "application/x-www-form-urlencoded",
+)
 
 # What differs from a deployed stack, on purpose: the local analyzer, secrets from a file, quiet Powertools.
 LOCAL_ENVIRONMENT = {
@@ -216,7 +222,9 @@ class LocalStack:
         for name in template.of_type("AWS::SSM::Parameter"):
             props = template.resolve(template.resources[name].get("Properties", {}))
             parameter = props.get("Name") or f"/{STACK}/{name}"
-            aws.client("ssm").put_parameter(Name=parameter, Value=str(props.get("Value", "")), Type=props.get("Type", "String"))
+            aws.client("ssm").put_parameter(
+                Name=parameter, Value=str(props.get("Value", "")), Type=props.get("Type", "String")
+            )
             template.physical[name] = {"Ref": parameter}
 
         for name in template.of_type("AWS::Serverless::HttpApi"):
@@ -264,7 +272,9 @@ class LocalStack:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, headers, payload = stack.http_request(self.command, self.path, dict(self.headers.items()), body, routes)
+                status, headers, payload = stack.http_request(
+                    self.command, self.path, dict(self.headers.items()), body, routes
+                )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -297,7 +307,12 @@ class LocalStack:
 
     @staticmethod
     def api_gateway_event(
-        route: HttpRoute, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes,
+        route: HttpRoute,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
         params: dict[str, str],
     ) -> dict[str, Any]:
         lowered = {key.lower(): value for key, value in headers.items()}
@@ -403,7 +418,9 @@ class LocalStack:
         for start in range(0, len(done), 10):
             sqs.delete_message_batch(
                 QueueUrl=url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])],
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
+                ],
             )
         for message in messages:
             if message["MessageId"] in failed:
@@ -413,8 +430,12 @@ class LocalStack:
     @staticmethod
     def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         attributes = {
-            name: {"stringValue": value.get("StringValue"), "dataType": value.get("DataType", "String"),
-                   "stringListValues": [], "binaryListValues": []}
+            name: {
+                "stringValue": value.get("StringValue"),
+                "dataType": value.get("DataType", "String"),
+                "stringListValues": [],
+                "binaryListValues": [],
+            }
             for name, value in (message.get("MessageAttributes") or {}).items()
         }
         return {
@@ -439,9 +460,12 @@ class LocalStack:
             pending = 0
             for url in urls:
                 attributes = sqs.get_queue_attributes(
-                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+                    QueueUrl=url,
+                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
                 )["Attributes"]
-                pending += int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+                pending += int(attributes["ApproximateNumberOfMessages"]) + int(
+                    attributes["ApproximateNumberOfMessagesNotVisible"]
+                )
             with self._busy_lock:
                 busy = self._busy
             quiet_rounds = quiet_rounds + 1 if pending == 0 and busy == 0 else 0

@@ -31,8 +31,27 @@ def _construct(tag: str) -> Callable[[_CfnLoader, yaml.Node], Any]:
     return construct
 
 
-for _tag in ("Ref", "GetAtt", "Sub", "If", "Join", "Select", "Split", "Equals", "Not", "And", "Or", "FindInMap",
-             "Base64", "GetAZs", "ImportValue", "Condition", "Cidr", "Length", "ToJsonString"):
+for _tag in (
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "If",
+    "Join",
+    "Select",
+    "Split",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "FindInMap",
+    "Base64",
+    "GetAZs",
+    "ImportValue",
+    "Condition",
+    "Cidr",
+    "Length",
+    "ToJsonString",
+):
     _CfnLoader.add_constructor(f"!{_tag}", _construct(_tag))
 
 
@@ -137,14 +156,20 @@ class Template:
             return value
         if len(value) != 1:
             return {key: self.resolve(item) for key, item in value.items()}
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             if arg in self.parameters:
                 return self.parameters[arg]
             if arg in self.physical:
                 return self.physical[arg]["Ref"]
-            pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::StackName": "mentionwatch-local",
-                      "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
+            pseudo = {
+                "AWS::Region": "us-east-1",
+                "AWS::AccountId": "123456789012",
+                "AWS::StackName": "mentionwatch-local",
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::NoValue": None,
+            }
             return pseudo.get(arg)
         if key == "Fn::GetAtt":
             logical, attribute = arg
@@ -178,7 +203,7 @@ class Template:
 
     def _evaluate(self, expression: Any) -> Any:
         if isinstance(expression, dict) and len(expression) == 1:
-            (key, arg), = expression.items()
+            ((key, arg),) = expression.items()
             if key == "Fn::Equals":
                 left, right = (self._evaluate(item) for item in arg)
                 return str(left) == str(right)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from mentionwatch.exceptions import AlreadyStored
-from mentionwatch.models import Mention, SentimentResult, TriagedMention, TriageContext
+from mentionwatch.models import Mention, SentimentResult, TriageContext, TriagedMention
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
@@ -77,7 +77,9 @@ class MentionProcessor:
     def keep_raw_payloads(self, items: Sequence[QueuedMention]) -> None:
         expiration = int((self._clock() + self._raw_ttl).timestamp())
         raws = {
-            item.mention.id: RawItem(mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration)
+            item.mention.id: RawItem(
+                mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration
+            )
             for item in items
             if item.raw is not None and not item.mention.deleted
         }

@@ -204,4 +204,8 @@ def _months(start: datetime, end: datetime) -> Iterable[datetime]:
     cursor = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     while cursor < end:
         yield cursor
-        cursor = cursor.replace(year=cursor.year + 1, month=1) if cursor.month == 12 else cursor.replace(month=cursor.month + 1)
+        cursor = (
+            cursor.replace(year=cursor.year + 1, month=1)
+            if cursor.month == 12
+            else cursor.replace(month=cursor.month + 1)
+        )

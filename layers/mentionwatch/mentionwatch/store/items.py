@@ -15,8 +15,8 @@ from mentionwatch.models import (
     Mention,
     MentionStatus,
     SentimentResult,
-    TriagedMention,
     TriageDecision,
+    TriagedMention,
     UtcDatetime,
 )
 from mentionwatch.store import keys

@@ -1,9 +1,11 @@
 """The single-table key design. Every key the code writes or queries is built here (README: "Data model").
 
-| item              | pk                    | sk        | GSI1 (queue)                    | GSI2 (brand/time)       | GSI3 (thread)      | GSI4 (author)       |
-|-------------------|-----------------------|-----------|---------------------------------|-------------------------|--------------------|---------------------|
-| mention           | MENTION#<id>          | MENTION   | STATUS#<status> / SEV#<r>#<t>#id | BRAND#<brand>#<YYYY-MM> / <t>#id | THREAD#<key> / <t>#id | AUTHOR#<key> / <t>#id |
-| raw payload (TTL) | MENTION#<id>          | RAW       |                                 |                         |                    |                     |
+- mention: pk `MENTION#<id>`, sk `MENTION`
+  - GSI1 open queue: `STATUS#<status>` / `SEV#<rank>#<created_at>#<id>`
+  - GSI2 brand over time: `BRAND#<brand>#<YYYY-MM>` / `<created_at>#<id>`
+  - GSI3 conversation: `THREAD#<platform>:<root id>` / `<created_at>#<id>`
+  - GSI4 author: `AUTHOR#<platform>:<handle>` / `<created_at>#<id>`
+- raw payload: pk `MENTION#<id>`, sk `RAW`, removed by TTL (`expiration`)
 """
 
 from __future__ import annotations
