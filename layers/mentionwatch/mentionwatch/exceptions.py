@@ -112,3 +112,13 @@ class PublishFailed(AdapterError):
 
 class EnqueueFailed(AdapterError):
     code = "enqueue_failed"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class VersionConflict(Conflict):
+    """Optimistic concurrency: the client's version is not the stored one."""
+
+    code = "version_conflict"

@@ -10,7 +10,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from mentionwatch.exceptions import AdapterError, AlreadyStored, Throttled
+from mentionwatch.exceptions import AdapterError, AlreadyStored, NotFound, Throttled, VersionConflict
+from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
@@ -104,6 +105,64 @@ class MentionStore:
             )
         except ClientError as err:
             raise _translate(err, "update_item") from err
+
+    def apply(self, mention_id: str, expected_version: int, event: LifecycleEvent) -> MentionItem:
+        """Apply one workflow step atomically: only if the stored version is `expected_version`.
+
+        Moves the mention between queue partitions (GSI1) when its status changes and appends to its history.
+        Raises `NotFound`, or `VersionConflict` when someone else changed it first.
+        """
+        current = self.get(mention_id, consistent=True)
+        if current is None:
+            raise NotFound(f"mention {mention_id!r} does not exist", field="id")
+        names = {"#status": "status", "#history": "history", "#version": "version"}
+        values: dict[str, Any] = {
+            ":status": event.to_status.value,
+            ":gsi1pk": keys.status_pk(event.to_status),
+            ":expected": expected_version,
+            ":one": 1,
+            ":event": [event.model_dump(mode="json")],
+            ":empty": [],
+        }
+        sets = [
+            "#status = :status",
+            "GSI1PK = :gsi1pk",
+            "#version = #version + :one",
+            "#history = list_append(if_not_exists(#history, :empty), :event)",
+        ]
+        stamps = {
+            MentionStatus.ACKNOWLEDGED: ("acknowledged_at", "acknowledged_by"),
+            MentionStatus.RESPONDED: ("responded_at", None),
+            MentionStatus.RESOLVED: ("resolved_at", None),
+        }
+        if event.to_status in stamps and event.from_status != event.to_status:
+            at_field, by_field = stamps[event.to_status]
+            sets.append(f"{at_field} = if_not_exists({at_field}, :at)")
+            values[":at"] = keys.iso(event.at)
+            if by_field:
+                sets.append(f"{by_field} = if_not_exists({by_field}, :actor)")
+                values[":actor"] = event.actor
+        if event.assignee is not None:
+            sets.append("assignee = :assignee")
+            values[":assignee"] = event.assignee
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention_id),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="attribute_exists(pk) AND #version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_attribute_map(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise VersionConflict(
+                    f"mention {mention_id!r} changed since version {expected_version}; fetch it and retry",
+                    field="version",
+                ) from err
+            raise _translate(err, "update_item") from err
+        return MentionItem.from_item(response["Attributes"])
 
     # --- reads ---------------------------------------------------------------------------------------
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
+from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import (
     Mention,
     MentionStatus,
@@ -73,6 +74,12 @@ class MentionItem(BaseModel):
     deleted: bool = False
     alerts: tuple[AlertRecord, ...] = ()
     alert_state: AlertState = AlertState.NONE
+    history: tuple[LifecycleEvent, ...] = ()
+    assignee: str | None = None
+    acknowledged_at: UtcDatetime | None = None
+    acknowledged_by: str | None = None
+    responded_at: UtcDatetime | None = None
+    resolved_at: UtcDatetime | None = None
     stored_at: UtcDatetime
 
     @classmethod
