@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import importlib.util
+import io
 import json
 import os
 import sys
@@ -46,6 +47,31 @@ LOCAL_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
+
+
+class _FunctionOutput:
+    """sys.stdout stand-in: what functions print (EMF metrics, logs) goes to their own sink, like CloudWatch Logs,
+    while the demo's own output stays readable. Routing is per thread, so concurrent printing is safe."""
+
+    def __init__(self, console: Any, sink: Any) -> None:
+        self._console = console
+        self._sink = sink
+        self._local = threading.local()
+
+    def inside_function(self, active: bool) -> None:
+        self._local.active = active
+
+    def _target(self) -> Any:
+        return self._sink if getattr(self._local, "active", False) else self._console
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console, name)
 
 
 @dataclass
@@ -93,6 +119,7 @@ class LocalStack:
         parameter_overrides: Mapping[str, str] | None = None,
         environment_overrides: Mapping[str, str] | None = None,
         log_level: str = "WARNING",
+        function_output: Any = None,
     ) -> None:
         self.root = root
         self.template = Template(
@@ -107,6 +134,8 @@ class LocalStack:
             **(environment_overrides or {}),
         }
         self.http_port = http_port
+        self.function_output = function_output if function_output is not None else io.StringIO()
+        self._stdout: _FunctionOutput | None = None
         self.endpoint = ""
         self.handlers: dict[str, Any] = {}
         self.function_specs = {fn.logical_id: fn for fn in self.template.functions()}
@@ -126,6 +155,8 @@ class LocalStack:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access line per AWS call is noise here
         os.environ.update(LOCAL_ENVIRONMENT)
+        self._stdout = _FunctionOutput(sys.stdout, self.function_output)
+        sys.stdout = self._stdout
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -151,6 +182,8 @@ class LocalStack:
             self._moto.stop()
         os.environ.pop("AWS_ENDPOINT_URL", None)
         aws.reset_clients()
+        if self._stdout is not None and sys.stdout is self._stdout:
+            sys.stdout = self._stdout._console
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -256,7 +289,13 @@ class LocalStack:
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         context = LambdaContext(function_name=f"{STACK}-{logical_id}", aws_request_id=str(uuid.uuid4()))
-        return self.handlers[logical_id](event, context)
+        if self._stdout is not None:
+            self._stdout.inside_function(True)
+        try:
+            return self.handlers[logical_id](event, context)
+        finally:
+            if self._stdout is not None:
+                self._stdout.inside_function(False)
 
     # --- HTTP API ------------------------------------------------------------------------------------
     def _serve_http(self) -> None:
