@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -17,15 +14,21 @@ from typing import Any
 from mentionwatch import aws
 from mentionwatch.local.stack import LocalStack
 from mentionwatch.models import MentionStatus
+from mentionwatch.sources.standard_webhooks import decode_secret, sign
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.store.items import MentionItem
 
 DUPLICATES = 2  # redeliver a couple of mentions: they must be stored and alerted once
 
 
-def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    return "v1," + base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+def signed_headers(secret: str, body: bytes) -> dict[str, str]:
+    msg_id, timestamp = f"msg_{uuid.uuid4().hex}", str(int(time.time()))
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + sign(decode_secret(secret), msg_id, timestamp, body),
+    }
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -123,21 +126,13 @@ def run(root: Path) -> int:
         accepted = 0
         for event in events + events[:DUPLICATES]:
             body = json.dumps(event, ensure_ascii=False).encode()
-            msg_id, timestamp = f"msg_{uuid.uuid4().hex}", str(int(time.time()))
-            headers = {
-                "content-type": "application/json",
-                "webhook-id": msg_id,
-                "webhook-timestamp": timestamp,
-                "webhook-signature": sign(secret, msg_id, timestamp, body),
-            }
-            status, answer = post(webhook, body, headers)
+            status, answer = post(webhook, body, signed_headers(secret, body))
             if status != 202:
                 print(f"demo: delivery of {event['data']['id']} refused: {status} {answer}")
                 return 1
             accepted += answer["accepted"]
-        forged = json.dumps(events[0]).encode()
-        status, answer = post(webhook, forged, {"content-type": "application/json", "webhook-id": "msg_forged",
-                                                "webhook-timestamp": str(int(time.time())), "webhook-signature": "v1,Zm9yZ2Vk"})
+        forged_headers = signed_headers(secret, b"what was signed") | {"content-type": "application/json"}
+        status, answer = post(webhook, json.dumps(events[0]).encode(), forged_headers)
         print(f"demo: forged delivery answered {status} {answer.get('error', {}).get('code')}")
 
         stack.drain(timeout=120)
