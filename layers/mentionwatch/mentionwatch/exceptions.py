@@ -114,6 +114,16 @@ class EnqueueFailed(AdapterError):
     code = "enqueue_failed"
 
 
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class VersionConflict(Conflict):
+    """Optimistic concurrency: the client's version is not the stored one."""
+
+    code = "version_conflict"
+
+
 class UpstreamError(AdapterError):
     """A platform API (Reddit, Bluesky, a Mastodon instance, a feed) failed or answered something unusable."""
 

@@ -29,7 +29,7 @@ from mentionwatch.sources.payloads import load_json, validate_payload
 from mentionwatch.sources.registry import register
 
 TOLERANCE = timedelta(minutes=5)
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of the format, not a secret
 MAX_BATCH = 100
 
 
@@ -93,8 +93,6 @@ class MentionBatch(_Strict):
     mentions: Annotated[list[MentionData], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-
-
 class Envelope(_Strict):
     type: Annotated[str, Field(min_length=1, max_length=64)]
     timestamp: UtcDatetime | None = None
@@ -122,7 +120,9 @@ class StandardWebhooksSource(WebhookSource):
         try:
             sent_at = datetime.fromtimestamp(int(timestamp), UTC)
         except (ValueError, OverflowError, OSError):
-            raise TimestampOutOfTolerance("webhook-timestamp is not a Unix time in seconds", field="webhook-timestamp") from None
+            raise TimestampOutOfTolerance(
+                "webhook-timestamp is not a Unix time in seconds", field="webhook-timestamp"
+            ) from None
         if abs(request.received_at - sent_at) > TOLERANCE:
             raise TimestampOutOfTolerance(
                 "webhook-timestamp is more than 5 minutes away from the time it was received",
@@ -132,7 +132,9 @@ class StandardWebhooksSource(WebhookSource):
         offered = [part.split(",", 1)[1] for part in signature_header.split() if part.startswith("v1,")]
         if not offered:
             raise SignatureInvalid("webhook-signature has no v1 signature", field="webhook-signature")
-        keys = [decode_secret(secrets[name]) for name in ("signing_secret", "previous_signing_secret") if secrets.get(name)]
+        keys = [
+            decode_secret(secrets[name]) for name in ("signing_secret", "previous_signing_secret") if secrets.get(name)
+        ]
         if not keys:
             raise ConfigurationError("source standard has no signing_secret configured")
         for key in keys:

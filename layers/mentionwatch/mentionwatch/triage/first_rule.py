@@ -21,8 +21,24 @@ from mentionwatch.models import (
 )
 
 DEFAULT_URGENT_TERMS = (
-    "injured", "injury", "hurt", "hospital", "fire", "smoke", "unsafe", "danger", "dangerous", "lawyer",
-    "lawsuit", "sue", "outage", "down", "hacked", "breach", "stolen", "emergency",
+    "injured",
+    "injury",
+    "hurt",
+    "hospital",
+    "fire",
+    "smoke",
+    "unsafe",
+    "danger",
+    "dangerous",
+    "lawyer",
+    "lawsuit",
+    "sue",
+    "outage",
+    "down",
+    "hacked",
+    "breach",
+    "stolen",
+    "emergency",
 )
 
 

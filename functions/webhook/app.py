@@ -1,0 +1,54 @@
+"""POST/GET /webhooks/{source}: verify a platform's delivery over its raw bytes, enqueue it, answer at once."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mentionwatch.http.apigw import inbound_request
+from mentionwatch.http.responses import install_error_handlers
+from mentionwatch.pipeline.ingest import receive_webhook
+from mentionwatch.settings import WebhookSettings
+from mentionwatch.sources.base import ChallengeResponse
+from mentionwatch.wiring import secrets_provider, utc_clock, webhook_queue
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+install_error_handlers(app)
+
+
+@cache
+def _dependencies():  # type: ignore[no-untyped-def]
+    settings = WebhookSettings.from_environ(os.environ)
+    return secrets_provider(settings), webhook_queue(settings)
+
+
+@app.route("/webhooks/<source>", method=["GET", "POST"])
+@tracer.capture_method
+def webhook(source: str) -> Response:
+    request = inbound_request(app.current_event.raw_event, received_at=utc_clock())
+    secrets, queue = _dependencies()
+    outcome = receive_webhook(request, secrets, queue)
+    if isinstance(outcome, ChallengeResponse):
+        return Response(status_code=outcome.status, content_type=outcome.content_type, body=outcome.body)
+    metrics.add_dimension(name="source", value=request.source)
+    metrics.add_metric(name="MentionsAccepted", unit=MetricUnit.Count, value=outcome.accepted)
+    return Response(
+        status_code=outcome.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=outcome.model_dump(mode="json", exclude={"status"}),
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,167 @@
+"""Renders one urgent mention as the SMS, e-mail and chat texts an alert carries, and the attributes it routes by."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mentionwatch.alerts.gsm import SMS_LIMIT, fit, septets, to_gsm7
+from mentionwatch.models import TriagedMention
+
+PLATFORM_LABELS = {
+    "webhook": "Web",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "mastodon": "Mastodon",
+    "youtube": "YouTube",
+    "reddit": "Reddit",
+    "bluesky": "Bluesky",
+    "rss": "RSS",
+}
+SUBJECT_LIMIT = 100  # SNS e-mail subjects: ASCII-ish, at most 100 characters, no line breaks
+
+
+class AlertMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    dedup_key: str
+    sms: Annotated[str, Field(description="GSM-7 text of at most 160 septets")]
+    email_subject: Annotated[str, Field(max_length=SUBJECT_LIMIT)]
+    email_body: str
+    chat: dict
+    attributes: dict[str, str]
+
+    def sns_message(self) -> str:
+        """The `MessageStructure=json` body: one text per protocol; `default` serves chat (AWS Chatbot) and HTTP."""
+        structured = {
+            "default": json.dumps(self.chat, ensure_ascii=False),
+            "sms": self.sms,
+            "email": self.email_body,
+            "email-json": self.email_body,
+            # Queues and functions subscribed to the topic get everything, machine-readable.
+            "sqs": json.dumps(self.model_dump(mode="json"), ensure_ascii=False),
+            "lambda": json.dumps(self.model_dump(mode="json"), ensure_ascii=False),
+        }
+        return json.dumps(structured, ensure_ascii=False)
+
+    def sns_attributes(self) -> dict[str, dict[str, str]]:
+        return {name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()}
+
+
+def compact_number(value: int) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if value >= 10_000:
+        return f"{value // 1000}k"
+    if value >= 1_000:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    return str(value)
+
+
+def render_sms(triaged: TriagedMention, link: str | None) -> str:
+    """`[HIGH] X @handle 12k: first words... https://link` in at most 160 GSM-7 septets.
+
+    Only public facts: the platform, the public handle, the reach, the post's own words and a link.
+    """
+    mention, triage = triaged.mention, triaged.triage
+    platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
+    head = to_gsm7(
+        f"[{triage.severity.value.upper()}] {platform} @{mention.author.handle} {compact_number(mention.reach)}: "
+    )
+    tail = f" {to_gsm7(link)}" if link and septets(link) <= 90 else ""
+    head = fit(head, 60)
+    budget = SMS_LIMIT - septets(head) - septets(tail)
+    words = fit(to_gsm7(mention.text or "(no text)"), max(budget, 10))
+    return fit(head + words + tail, SMS_LIMIT)
+
+
+def render_email(triaged: TriagedMention, ack_link: str | None = None) -> tuple[str, str]:
+    mention, sentiment, triage = triaged.mention, triaged.sentiment, triaged.triage
+    platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
+    subject = f"[{triage.severity.value.upper()}] {triage.category.value} on {platform} by @{mention.author.handle}"
+    subject = subject.encode("ascii", "replace").decode()[:SUBJECT_LIMIT]
+    scores = sentiment.scores
+    lines = [
+        f"Urgent mention for {mention.match.brand}: {triage.reaction.value} ({triage.severity.value})",
+        "",
+        f"Platform:   {platform}",
+        f"Author:     @{mention.author.handle}"
+        + (f" ({mention.author.display_name})" if mention.author.display_name else "")
+        + (" [verified]" if mention.author.verified else ""),
+        f"Reach:      {mention.reach:,} followers; {mention.engagement.interactions:,} interactions",
+        f"Posted:     {mention.created_at:%Y-%m-%d %H:%M} UTC",
+        f"Link:       {mention.permalink or '(none)'}",
+        f"Sentiment:  {sentiment.label.value} by {sentiment.analyzer} "
+        f"(neg {scores.negative:.2f}, pos {scores.positive:.2f}, neu {scores.neutral:.2f}, mixed {scores.mixed:.2f})",
+        f"Category:   {triage.category.value}; team {triage.team}"
+        + (f"; respond within {triage.sla_minutes} min" if triage.sla_minutes else ""),
+        "",
+        "What they said:",
+        mention.text or "(no text)",
+        "",
+        "Why this paged you:",
+        *[f"- {reason}" for reason in triage.reasons],
+        f"Rules: {', '.join(triage.rules) or '(none)'}",
+    ]
+    if triage.suggested_response:
+        lines += [
+            "",
+            "Suggested response (for a person to adapt; never posted automatically):",
+            triage.suggested_response,
+        ]
+    if ack_link:
+        lines += ["", f"Acknowledge: {ack_link}"]
+    lines += ["", f"Mention id: {mention.id}"]
+    return subject, "\n".join(lines)
+
+
+def render_chat(triaged: TriagedMention, subject: str) -> dict:
+    """AWS Chatbot custom notification (version 1.0): Slack or Teams through Chatbot with no code."""
+    mention, triage = triaged.mention, triaged.triage
+    excerpt = mention.text if len(mention.text) <= 500 else mention.text[:497] + "..."
+    description = f"*@{mention.author.handle}* ({mention.reach:,} followers): {excerpt}"
+    if mention.permalink:
+        description += f"\n<{mention.permalink}|Open the post>"
+    return {
+        "version": "1.0",
+        "source": "custom",
+        "id": mention.id,
+        "content": {
+            "textType": "client-markdown",
+            "title": subject,
+            "description": description,
+            "nextSteps": [reason for reason in triage.reasons][:5],
+            "keywords": [triage.severity.value, triage.category.value, mention.platform.value, triage.team],
+        },
+        "metadata": {
+            "threadId": mention.thread_key,
+            "summary": subject,
+            "eventType": "mention.escalated",
+            "relatedResources": [mention.permalink] if mention.permalink else [],
+            "additionalContext": {"mention_id": mention.id, "brand": mention.match.brand},
+        },
+    }
+
+
+def render_alert(triaged: TriagedMention, ack_link: str | None = None) -> AlertMessage:
+    mention, triage = triaged.mention, triaged.triage
+    subject, body = render_email(triaged, ack_link)
+    return AlertMessage(
+        dedup_key=f"mention#{mention.id}",
+        sms=render_sms(triaged, ack_link or mention.permalink),
+        email_subject=subject,
+        email_body=body,
+        chat=render_chat(triaged, subject),
+        attributes={
+            "severity": triage.severity.value,
+            "category": triage.category.value,
+            "platform": mention.platform.value,
+            "team": triage.team,
+            "brand": mention.match.brand,
+            "reaction": triage.reaction.value,
+            "kind": "mention",
+        },
+    )

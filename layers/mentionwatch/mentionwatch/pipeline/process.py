@@ -1,0 +1,114 @@
+"""Processing queued mentions: score a whole batch at once, then triage, store and alert each mention.
+
+Deduplication: the mention row is written with a condition (`attribute_not_exists`), so a redelivered mention is
+stored once. An urgent mention is published through `AlertDispatcher`, whose Powertools idempotency record makes
+concurrent invocations publish it once; a stored row that already records a sent alert is never re-published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from mentionwatch.exceptions import AlreadyStored
+from mentionwatch.models import Mention, SentimentResult, TriageContext, TriagedMention
+from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
+from mentionwatch.sources.base import QueuedMention
+from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
+from mentionwatch.triage.base import Triager
+
+logger = Logger(child=True)
+
+
+class Store(Protocol):
+    def put_new(self, item: MentionItem) -> None: ...
+    def put_raw_payloads(self, raws: Sequence[RawItem]) -> None: ...
+    def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
+    def mark_deleted(self, mention: Mention) -> bool: ...
+    def record_alert(self, mention_id: str, alert: AlertRecord) -> None: ...
+    def triage_context(self, mention: Mention) -> TriageContext: ...
+
+
+class Alerter(Protocol):
+    def send(self, triaged: TriagedMention) -> AlertRecord: ...
+    def register_lambda_context(self, context: Any) -> None: ...
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    ALERTED = "alerted"
+    DUPLICATE = "duplicate"
+    DELETED = "deleted"
+
+
+class MentionProcessor:
+    def __init__(
+        self,
+        store: Store,
+        analyzer: SentimentAnalyzer,
+        triager: Triager,
+        alerter: Alerter,
+        raw_ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._analyzer = analyzer
+        self._triager = triager
+        self._alerter = alerter
+        self._raw_ttl = raw_ttl
+        self._clock = clock
+
+    def register_lambda_context(self, context: Any) -> None:
+        self._alerter.register_lambda_context(context)
+
+    def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
+        """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
+        live = [item.mention for item in items if not item.mention.deleted]
+        unique = list({mention.id: mention for mention in live}.values())
+        results = self._analyzer.analyze(
+            [SentimentRequest(text=mention.text, language=mention.language) for mention in unique]
+        )
+        return {mention.id: result for mention, result in zip(unique, results, strict=True)}
+
+    def keep_raw_payloads(self, items: Sequence[QueuedMention]) -> None:
+        expiration = int((self._clock() + self._raw_ttl).timestamp())
+        raws = {
+            item.mention.id: RawItem(
+                mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration
+            )
+            for item in items
+            if item.raw is not None and not item.mention.deleted
+        }
+        if raws:
+            self._store.put_raw_payloads(list(raws.values()))
+
+    def handle(self, item: QueuedMention, sentiment: SentimentResult | None) -> Outcome:
+        mention = item.mention
+        if mention.deleted:
+            found = self._store.mark_deleted(mention)
+            logger.info("mention deleted on its platform", extra={"mention_id": mention.id, "was_stored": found})
+            return Outcome.DELETED
+        if sentiment is None:
+            raise ValueError(f"no sentiment was computed for {mention.id}")
+
+        decision = self._triager.triage(mention, sentiment, self._store.triage_context(mention))
+        triaged = TriagedMention(mention=mention, sentiment=sentiment, triage=decision)
+        try:
+            self._store.put_new(MentionItem.from_triaged(triaged, stored_at=self._clock()))
+        except AlreadyStored:
+            stored = self._store.get(mention.id, consistent=True)
+            if stored is None or stored.alert_state is not AlertState.PENDING:
+                logger.info("duplicate delivery ignored", extra={"mention_id": mention.id})
+                return Outcome.DUPLICATE
+            # Stored by an earlier attempt that could not publish: finish its alert, with the stored decision.
+            triaged = stored.to_triaged()
+
+        if not triaged.triage.is_urgent:
+            return Outcome.STORED
+        record = self._alerter.send(triaged)
+        self._store.record_alert(mention.id, record)
+        return Outcome.ALERTED

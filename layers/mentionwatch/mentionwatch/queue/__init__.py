@@ -1,0 +1,1 @@
+"""The mentions queue between the webhook (and pollers) and the process function."""

@@ -1,0 +1,44 @@
+"""Each function's configuration, read from its environment once at first use (see `wiring.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mentionwatch.exceptions import ConfigurationError
+
+
+class AnalyzerChoice(StrEnum):
+    COMPREHEND = "comprehend"
+    LOCAL = "local"
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]):  # type: ignore[no-untyped-def]
+        try:
+            return cls.model_validate(dict(environ))
+        except ValidationError as err:
+            first = err.errors()[0]
+            name = ".".join(str(part) for part in first["loc"])
+            raise ConfigurationError(f"environment variable {name}: {first['msg']}", field=name) from None
+
+
+class WebhookSettings(_Settings):
+    queue_url: Annotated[str, Field(alias="MENTIONWATCH_QUEUE_URL", min_length=1)]
+    secrets_id: Annotated[str | None, Field(alias="MENTIONWATCH_SECRETS_ID")] = None
+    secrets_file: Annotated[Path | None, Field(alias="MENTIONWATCH_SECRETS_FILE")] = None
+
+
+class ProcessSettings(_Settings):
+    table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
+    alerts_topic_arn: Annotated[str, Field(alias="MENTIONWATCH_ALERTS_TOPIC_ARN", min_length=1)]
+    analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
+    reach_threshold: Annotated[int, Field(alias="MENTIONWATCH_REACH_THRESHOLD", ge=0)] = 10_000
+    raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30

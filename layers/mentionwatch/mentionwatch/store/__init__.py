@@ -1,0 +1,1 @@
+"""Persistence: the single DynamoDB table, its key design (`keys.py`), item models and the adapter."""

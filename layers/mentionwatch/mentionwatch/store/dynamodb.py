@@ -1,0 +1,270 @@
+"""DynamoDB adapter for mentions. The only module that talks to the table for the pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
+from mentionwatch.exceptions import AdapterError, AlreadyStored, NotFound, Throttled, VersionConflict
+from mentionwatch.lifecycle import LifecycleEvent
+from mentionwatch.models import Mention, MentionStatus, TriageContext
+from mentionwatch.store import keys
+from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
+
+logger = Logger(child=True)
+
+BATCH_WRITE_LIMIT = 25
+BATCH_WRITE_ATTEMPTS = 5
+THREAD_WINDOW = timedelta(minutes=30)
+AUTHOR_WINDOW = timedelta(hours=24)
+_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+def _translate(err: ClientError, action: str) -> AdapterError:
+    code = err.response.get("Error", {}).get("Code", "")
+    if code in _THROTTLING:
+        return Throttled(f"DynamoDB throttled {action}")
+    return AdapterError(f"DynamoDB {action} failed: {code}")
+
+
+class MentionStore:
+    def __init__(self, client: Any, table_name: str, sleep: Any = time.sleep) -> None:
+        self._client = client
+        self._table = table_name
+        self._sleep = sleep
+
+    # --- writes --------------------------------------------------------------------------------------
+    def put_new(self, item: MentionItem) -> None:
+        """Store a mention the first time it is seen. Raises `AlreadyStored` on a redelivery."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=item.to_item(),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise AlreadyStored(f"mention {item.id} is already stored") from err
+            raise _translate(err, "put_item") from err
+
+    def put_raw_payloads(self, raws: Sequence[RawItem]) -> None:
+        """Batch-write raw payloads (unconditional: rewriting the same payload is harmless).
+
+        Retries `UnprocessedItems` with backoff; raises `Throttled` if some are still left after that.
+        """
+        for start in range(0, len(raws), BATCH_WRITE_LIMIT):
+            requests = [{"PutRequest": {"Item": raw.to_item()}} for raw in raws[start : start + BATCH_WRITE_LIMIT]]
+            for attempt in range(BATCH_WRITE_ATTEMPTS):
+                try:
+                    response = self._client.batch_write_item(RequestItems={self._table: requests})
+                except ClientError as err:
+                    raise _translate(err, "batch_write_item") from err
+                requests = response.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+                self._sleep(min(0.05 * 2**attempt, 1.0))
+            else:
+                raise Throttled(f"DynamoDB left {len(requests)} raw payloads unprocessed")
+
+    def mark_deleted(self, mention: Mention) -> bool:
+        """Mark a stored mention deleted on the platform. Returns False if it was never stored."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention.id),
+                UpdateExpression="SET deleted = :true, #m.deleted = :true, deleted_at = :at, version = version + :one",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#m": "mention"},
+                ExpressionAttributeValues=to_attribute_map(
+                    {":true": True, ":at": keys.iso(mention.received_at), ":one": 1}
+                ),
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise _translate(err, "update_item") from err
+        return True
+
+    def record_alert(self, mention_id: str, alert: AlertRecord) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention_id),
+                UpdateExpression="SET alerts = list_append(if_not_exists(alerts, :empty), :alert), alert_state = :sent",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={
+                    ":sent": {"S": AlertState.SENT.value},
+                    ":empty": {"L": []},
+                    ":alert": {"L": [{"M": to_attribute_map(alert.model_dump(mode="json"))}]},
+                },
+            )
+        except ClientError as err:
+            raise _translate(err, "update_item") from err
+
+    def apply(self, mention_id: str, expected_version: int, event: LifecycleEvent) -> MentionItem:
+        """Apply one workflow step atomically: only if the stored version is `expected_version`.
+
+        Moves the mention between queue partitions (GSI1) when its status changes and appends to its history.
+        Raises `NotFound`, or `VersionConflict` when someone else changed it first.
+        """
+        current = self.get(mention_id, consistent=True)
+        if current is None:
+            raise NotFound(f"mention {mention_id!r} does not exist", field="id")
+        names = {"#status": "status", "#history": "history", "#version": "version"}
+        values: dict[str, Any] = {
+            ":status": event.to_status.value,
+            ":gsi1pk": keys.status_pk(event.to_status),
+            ":expected": expected_version,
+            ":one": 1,
+            ":event": [event.model_dump(mode="json")],
+            ":empty": [],
+        }
+        sets = [
+            "#status = :status",
+            "GSI1PK = :gsi1pk",
+            "#version = #version + :one",
+            "#history = list_append(if_not_exists(#history, :empty), :event)",
+        ]
+        stamps = {
+            MentionStatus.ACKNOWLEDGED: ("acknowledged_at", "acknowledged_by"),
+            MentionStatus.RESPONDED: ("responded_at", None),
+            MentionStatus.RESOLVED: ("resolved_at", None),
+        }
+        if event.to_status in stamps and event.from_status != event.to_status:
+            at_field, by_field = stamps[event.to_status]
+            sets.append(f"{at_field} = if_not_exists({at_field}, :at)")
+            values[":at"] = keys.iso(event.at)
+            if by_field:
+                sets.append(f"{by_field} = if_not_exists({by_field}, :actor)")
+                values[":actor"] = event.actor
+        if event.assignee is not None:
+            sets.append("assignee = :assignee")
+            values[":assignee"] = event.assignee
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention_id),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="attribute_exists(pk) AND #version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_attribute_map(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise VersionConflict(
+                    f"mention {mention_id!r} changed since version {expected_version}; fetch it and retry",
+                    field="version",
+                ) from err
+            raise _translate(err, "update_item") from err
+        return MentionItem.from_item(response["Attributes"])
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None:
+        try:
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(mention_id), ConsistentRead=consistent
+            )
+        except ClientError as err:
+            raise _translate(err, "get_item") from err
+        item = response.get("Item")
+        return MentionItem.from_item(item) if item else None
+
+    def triage_context(self, mention: Mention) -> TriageContext:
+        """Replies in the same thread lately and the author's mentions today (both excluding this one)."""
+        thread_replies = 0
+        if mention.thread.root_id:
+            thread_replies = self._count_since(
+                "GSI3", "GSI3PK", keys.thread_pk(mention.thread_key), mention.created_at - THREAD_WINDOW
+            )
+        author_mentions = self._count_since(
+            "GSI4", "GSI4PK", keys.author_pk(keys.author_key(mention)), mention.created_at - AUTHOR_WINDOW
+        )
+        return TriageContext(thread_replies_recent=thread_replies, author_mentions_today=author_mentions)
+
+    def open_queue(self, status: MentionStatus = MentionStatus.NEW, limit: int = 50) -> list[MentionItem]:
+        """The queue for a status: critical first, newest first within a severity."""
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI1",
+                KeyConditionExpression="GSI1PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.status_pk(status)}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        except ClientError as err:
+            raise _translate(err, "query") from err
+        return [MentionItem.from_item(item) for item in response.get("Items", [])]
+
+    def by_brand(self, brand: str, start: datetime, end: datetime) -> list[MentionItem]:
+        """Mentions of a brand created in [start, end), oldest first, across the month buckets."""
+        items: list[MentionItem] = []
+        for bucket in _months(start, end):
+            items.extend(
+                self._query_all(
+                    "GSI2",
+                    "GSI2PK = :pk AND GSI2SK BETWEEN :start AND :end",
+                    {
+                        ":pk": {"S": keys.brand_bucket(brand, bucket)},
+                        ":start": {"S": keys.iso(start)},
+                        ":end": {"S": keys.iso(end)},
+                    },
+                )
+            )
+        return [item for item in items if item.mention.created_at < end]
+
+    def by_thread(self, thread_key: str) -> list[MentionItem]:
+        return self._query_all("GSI3", "GSI3PK = :pk", {":pk": {"S": keys.thread_pk(thread_key)}})
+
+    # --- helpers -------------------------------------------------------------------------------------
+    @staticmethod
+    def _key(mention_id: str) -> dict[str, Any]:
+        return {"pk": {"S": keys.mention_pk(mention_id)}, "sk": {"S": keys.MENTION_SK}}
+
+    def _count_since(self, index: str, pk_name: str, pk_value: str, since: datetime) -> int:
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=index,
+                KeyConditionExpression=f"{pk_name} = :pk AND {index}SK >= :since",
+                ExpressionAttributeValues={":pk": {"S": pk_value}, ":since": {"S": keys.iso(since)}},
+                Select="COUNT",
+            )
+        except ClientError as err:
+            raise _translate(err, "query") from err
+        return int(response.get("Count", 0))
+
+    def _query_all(self, index: str, condition: str, values: dict[str, Any]) -> list[MentionItem]:
+        items: list[MentionItem] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        while True:
+            try:
+                response = self._client.query(**request)
+            except ClientError as err:
+                raise _translate(err, "query") from err
+            items.extend(MentionItem.from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _months(start: datetime, end: datetime) -> Iterable[datetime]:
+    cursor = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while cursor < end:
+        yield cursor
+        cursor = (
+            cursor.replace(year=cursor.year + 1, month=1)
+            if cursor.month == 12
+            else cursor.replace(month=cursor.month + 1)
+        )

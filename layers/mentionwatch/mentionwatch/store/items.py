@@ -1,0 +1,143 @@
+"""DynamoDB item models, separate from the domain and API models: what a row holds and how it maps back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from pydantic import BaseModel, ConfigDict, Field
+
+from mentionwatch.lifecycle import LifecycleEvent
+from mentionwatch.models import (
+    Mention,
+    MentionStatus,
+    SentimentResult,
+    TriageDecision,
+    TriagedMention,
+    UtcDatetime,
+)
+from mentionwatch.store import keys
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_attribute_map(document: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON-able dict → DynamoDB attribute values (floats become Decimals, None values are dropped)."""
+    cleaned = json.loads(json.dumps(document), parse_float=Decimal)
+    return {key: _serializer.serialize(value) for key, value in cleaned.items() if value is not None}
+
+
+def from_attribute_map(item: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, dict):
+            return {key: plain(inner) for key, inner in value.items()}
+        if isinstance(value, list | set | tuple):
+            return [plain(inner) for inner in value]
+        return value
+
+    return {key: plain(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+class AlertRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = "mention"
+    channel: str = "sns"
+    message_id: str | None = None
+    sent_at: UtcDatetime
+
+
+class AlertState(StrEnum):
+    NONE = "none"  # not urgent
+    PENDING = "pending"  # urgent, alert not yet confirmed sent
+    SENT = "sent"
+
+
+class MentionItem(BaseModel):
+    """The stored row for one mention."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    mention: Mention
+    sentiment: SentimentResult
+    triage: TriageDecision
+    status: MentionStatus = MentionStatus.NEW
+    version: Annotated[int, Field(ge=1)] = 1
+    deleted: bool = False
+    alerts: tuple[AlertRecord, ...] = ()
+    alert_state: AlertState = AlertState.NONE
+    history: tuple[LifecycleEvent, ...] = ()
+    assignee: str | None = None
+    acknowledged_at: UtcDatetime | None = None
+    acknowledged_by: str | None = None
+    responded_at: UtcDatetime | None = None
+    resolved_at: UtcDatetime | None = None
+    stored_at: UtcDatetime
+
+    @classmethod
+    def from_triaged(cls, triaged: TriagedMention, stored_at: datetime) -> MentionItem:
+        return cls(
+            id=triaged.mention.id,
+            mention=triaged.mention,
+            sentiment=triaged.sentiment,
+            triage=triaged.triage,
+            status=triaged.status,
+            deleted=triaged.mention.deleted,
+            alert_state=AlertState.PENDING if triaged.triage.is_urgent else AlertState.NONE,
+            stored_at=stored_at,
+        )
+
+    def to_triaged(self) -> TriagedMention:
+        return TriagedMention(mention=self.mention, sentiment=self.sentiment, triage=self.triage, status=self.status)
+
+    def to_item(self) -> dict[str, Any]:
+        document = self.model_dump(mode="json")
+        # Flat copies of what filters and indexes read, beside the nested documents.
+        document |= {
+            "entity": "mention",
+            "platform": self.mention.platform.value,
+            "brand": self.mention.match.brand,
+            "reaction": self.triage.reaction.value,
+            "severity": self.triage.severity.value,
+            "category": self.triage.category.value,
+            "team": self.triage.team,
+            "sentiment_label": self.sentiment.label.value,
+            "created_at": keys.iso(self.mention.created_at),
+            "thread_key": self.mention.thread_key,
+        }
+        document |= keys.mention_keys(self.mention, self.status, self.triage.severity)
+        return to_attribute_map(document)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> MentionItem:
+        return cls.model_validate(from_attribute_map(item))
+
+
+class RawItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mention_id: str
+    source: str
+    payload: Any
+    expiration: int  # epoch seconds: DynamoDB TTL removes the raw payload after it
+
+    def to_item(self) -> dict[str, Any]:
+        return to_attribute_map(
+            {
+                "pk": keys.mention_pk(self.mention_id),
+                "sk": keys.RAW_SK,
+                "entity": "raw",
+                "source": self.source,
+                # Kept as a JSON string: payloads can hold empty strings/keys DynamoDB maps would reject.
+                "payload": json.dumps(self.payload, separators=(",", ":"))[:350_000],
+                "expiration": self.expiration,
+            }
+        )

@@ -1,0 +1,76 @@
+"""The single-table key design. Every key the code writes or queries is built here (README: "Data model").
+
+- mention: pk `MENTION#<id>`, sk `MENTION`
+  - GSI1 open queue: `STATUS#<status>` / `SEV#<rank>#<created_at>#<id>`
+  - GSI2 brand over time: `BRAND#<brand>#<YYYY-MM>` / `<created_at>#<id>`
+  - GSI3 conversation: `THREAD#<platform>:<root id>` / `<created_at>#<id>`
+  - GSI4 author: `AUTHOR#<platform>:<handle>` / `<created_at>#<id>`
+- raw payload: pk `MENTION#<id>`, sk `RAW`, removed by TTL (`expiration`)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mentionwatch.models import Mention, MentionStatus, Severity
+
+MENTION_SK = "MENTION"
+RAW_SK = "RAW"
+
+
+def iso(moment: datetime) -> str:
+    """Sortable UTC timestamp with fixed width, so string order is time order."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def mention_pk(mention_id: str) -> str:
+    return f"MENTION#{mention_id}"
+
+
+def status_pk(status: MentionStatus | str) -> str:
+    return f"STATUS#{MentionStatus(status).value}"
+
+
+def queue_sk(severity: Severity, created_at: datetime, mention_id: str) -> str:
+    # Descending order puts critical first, and newest first within a severity.
+    return f"SEV#{severity.rank}#{iso(created_at)}#{mention_id}"
+
+
+def severity_prefix(severity: Severity) -> str:
+    return f"SEV#{severity.rank}#"
+
+
+def brand_bucket(brand: str, moment: datetime) -> str:
+    # Month buckets keep one brand's partition from growing without bound and still make ranges cheap.
+    return f"BRAND#{brand}#{moment:%Y-%m}"
+
+
+def time_sk(created_at: datetime, mention_id: str) -> str:
+    return f"{iso(created_at)}#{mention_id}"
+
+
+def thread_pk(thread_key: str) -> str:
+    return f"THREAD#{thread_key}"
+
+
+def author_key(mention: Mention) -> str:
+    return f"{mention.platform.value}:{mention.author.handle.lower()}"
+
+
+def author_pk(key: str) -> str:
+    return f"AUTHOR#{key}"
+
+
+def mention_keys(mention: Mention, status: MentionStatus, severity: Severity) -> dict[str, str]:
+    return {
+        "pk": mention_pk(mention.id),
+        "sk": MENTION_SK,
+        "GSI1PK": status_pk(status),
+        "GSI1SK": queue_sk(severity, mention.created_at, mention.id),
+        "GSI2PK": brand_bucket(mention.match.brand, mention.created_at),
+        "GSI2SK": time_sk(mention.created_at, mention.id),
+        "GSI3PK": thread_pk(mention.thread_key),
+        "GSI3SK": time_sk(mention.created_at, mention.id),
+        "GSI4PK": author_pk(author_key(mention)),
+        "GSI4SK": time_sk(mention.created_at, mention.id),
+    }

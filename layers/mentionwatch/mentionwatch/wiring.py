@@ -1,0 +1,77 @@
+"""Composition root: builds each function's domain objects from its settings, with real AWS clients.
+
+Tests build the same objects with their own clients; handlers call these once per execution environment.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+from mentionwatch import aws
+from mentionwatch.alerts.dispatch import AlertDispatcher
+from mentionwatch.alerts.sns import SnsPublisher
+from mentionwatch.exceptions import ConfigurationError
+from mentionwatch.pipeline.process import MentionProcessor
+from mentionwatch.queue.sqs import MentionQueue
+from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider, SecretsProvider
+from mentionwatch.sentiment.base import SentimentAnalyzer
+from mentionwatch.sentiment.local import LocalAnalyzer
+from mentionwatch.settings import AnalyzerChoice, ProcessSettings, WebhookSettings
+from mentionwatch.store.dynamodb import MentionStore
+from mentionwatch.triage.first_rule import FirstRuleTriager
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def secrets_provider(settings: WebhookSettings) -> SecretsProvider:
+    if settings.secrets_id:
+        return SecretsManagerProvider(settings.secrets_id)
+    if settings.secrets_file:
+        return FileSecretsProvider(settings.secrets_file)
+    raise ConfigurationError("set MENTIONWATCH_SECRETS_ID (deployed) or MENTIONWATCH_SECRETS_FILE (local)")
+
+
+def webhook_queue(settings: WebhookSettings) -> MentionQueue:
+    return MentionQueue(aws.client("sqs"), settings.queue_url)
+
+
+def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:
+    local = LocalAnalyzer()
+    if settings.analyzer is AnalyzerChoice.LOCAL:
+        return local
+    from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
+
+    return ComprehendAnalyzer(aws.client("comprehend"), fallback=local)
+
+
+def idempotency_store(table_name: str) -> DynamoDBPersistenceLayer:
+    """Idempotency records live in the mentions table, in their own partition, expiring with the table's TTL."""
+    return DynamoDBPersistenceLayer(
+        table_name=table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY#alerts",
+        expiry_attr="expiration",
+        boto3_client=aws.client("dynamodb"),
+    )
+
+
+def mention_processor(settings: ProcessSettings) -> MentionProcessor:
+    store = MentionStore(aws.client("dynamodb"), settings.table_name)
+    dispatcher = AlertDispatcher(
+        SnsPublisher(aws.client("sns"), settings.alerts_topic_arn),
+        idempotency_store(settings.table_name),
+        clock=utc_clock,
+    )
+    return MentionProcessor(
+        store=store,
+        analyzer=analyzer(settings),
+        triager=FirstRuleTriager(reach_threshold=settings.reach_threshold),
+        alerter=dispatcher,
+        raw_ttl=timedelta(days=settings.raw_ttl_days),
+        clock=utc_clock,
+    )

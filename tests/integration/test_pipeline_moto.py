@@ -1,0 +1,101 @@
+"""The two handlers on moto: a signed delivery in, a stored mention and one alert out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support import EVENTS, drain_queue, load_handler, standard_webhook_headers, subscribe_queue
+
+
+def http_event(source: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} /webhooks/{{source}}",
+        "rawPath": f"/webhooks/{source}",
+        "rawQueryString": "",
+        "headers": headers,
+        "pathParameters": {"source": source},
+        "requestContext": {
+            "http": {"method": method, "path": f"/webhooks/{source}"},
+            "requestId": "r1",
+            "stage": "$default",
+        },
+        "body": body.decode(),
+        "isBase64Encoded": False,
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
+                "awsRegion": "us-east-1",
+            }
+            for message in messages
+        ]
+    }
+
+
+@pytest.fixture
+def deployed(monkeypatch, table, mentions_queue, alerts_topic, sns, sqs):
+    monkeypatch.setenv("MENTIONWATCH_TABLE", table)
+    monkeypatch.setenv("MENTIONWATCH_QUEUE_URL", mentions_queue)
+    monkeypatch.setenv("MENTIONWATCH_ALERTS_TOPIC_ARN", alerts_topic)
+    monkeypatch.setenv("MENTIONWATCH_SECRETS_FILE", str(EVENTS / "dev-secrets.json"))
+    monkeypatch.setenv("MENTIONWATCH_ANALYZER", "local")
+    alerts = subscribe_queue(sns, sqs, alerts_topic, "alerts-observer")
+    return {"queue": mentions_queue, "alerts": alerts}
+
+
+def test_signed_urgent_delivery_is_stored_once_and_alerted_once(deployed, sqs, dynamodb, table, lambda_context):
+    # Given a signed delivery of an angry, urgent mention
+    body = json.dumps(
+        {
+            "type": "mention.created",
+            "data": {
+                "id": "post-1",
+                "text": "Your heater caught fire and my son was injured. This is awful and dangerous!",
+                "created_at": "2026-11-23T09:00:00Z",
+                "author": {"handle": "dana", "followers": 120},
+                "url": "https://example.com/post-1",
+                "brand": "acme",
+            },
+        }
+    ).encode()
+    webhook, process = load_handler("webhook"), load_handler("process")
+
+    # When it is delivered twice and both copies are processed
+    for _ in range(2):
+        response = webhook.lambda_handler(http_event("standard", body, standard_webhook_headers(body)), lambda_context)
+        assert response["statusCode"] == 202
+    messages = drain_queue(sqs, deployed["queue"])
+    assert len(messages) == 2
+    result = process.lambda_handler(sqs_event(messages), lambda_context)
+
+    # Then one mention is stored, escalated, and exactly one alert reached the topic
+    assert result == {"batchItemFailures": []}
+    items = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "MENTION#webhook:post-1"}},
+    )["Items"]
+    assert {item["sk"]["S"] for item in items} == {"MENTION", "RAW"}
+    mention = next(item for item in items if item["sk"]["S"] == "MENTION")
+    assert mention["reaction"]["S"] == "escalate"
+    assert mention["alert_state"]["S"] == "sent"
+    delivered = drain_queue(sqs, deployed["alerts"])
+    assert len(delivered) == 1
+    alert = json.loads(json.loads(delivered[0]["Body"])["Message"])
+    assert alert["attributes"]["severity"] == "high"
+    assert len(alert["sms"]) <= 160 and "@dana" in alert["sms"]
