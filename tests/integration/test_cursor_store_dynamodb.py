@@ -1,52 +1,27 @@
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
-import moto  # noqa: F401  (imported before boto3 creates any client)
+import pytest
 
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-
-import boto3  # noqa: E402
-import pytest  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from mentionwatch.exceptions import Conflict  # noqa: E402
-from mentionwatch.pollers.base import Cursor  # noqa: E402
-from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore  # noqa: E402
-
-TABLE = "mentionwatch-test"
+from mentionwatch.exceptions import Conflict
+from mentionwatch.pollers.base import Cursor
+from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
 
 
 @pytest.fixture
-def client():
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield dynamodb
+def store(dynamodb, table):
+    """The cursor store on the mentions table as template.yaml declares it (tests/conftest.py)."""
+    return DynamoDbCursorStore(dynamodb, table)
 
 
-def test_missing_cursor_reads_as_a_fresh_one(client):
-    cursor = DynamoDbCursorStore(client, TABLE).get("reddit", "acme-search")
+def test_missing_cursor_reads_as_a_fresh_one(store):
+    cursor = store.get("reddit", "acme-search")
     assert (cursor.version, cursor.watermark, cursor.seen) == (0, None, {})
 
 
-def test_saved_cursor_round_trips_under_its_documented_key(client):
+def test_saved_cursor_round_trips_under_its_documented_key(store, dynamodb, table):
     # Given a cursor with every field set
-    store = DynamoDbCursorStore(client, TABLE)
     cursor = Cursor(
         source="reddit",
         query="acme-search",
@@ -64,16 +39,15 @@ def test_saved_cursor_round_trips_under_its_documented_key(client):
 
     # Then it is the same cursor, one version on, stored at pk=CURSOR#reddit#acme-search, sk=CURSOR
     assert loaded == saved == cursor.model_copy(update={"version": 1})
-    item = client.get_item(
-        TableName=TABLE, Key={"pk": {"S": "CURSOR#reddit#acme-search"}, "sk": {"S": "CURSOR"}}
+    item = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": "CURSOR#reddit#acme-search"}, "sk": {"S": "CURSOR"}}
     )["Item"]
     assert item["version"] == {"N": "1"}
     assert item["source"] == {"S": "reddit"}
 
 
-def test_a_second_save_from_a_stale_read_is_a_conflict(client):
+def test_a_second_save_from_a_stale_read_is_a_conflict(store):
     # Given two runs that read the same cursor
-    store = DynamoDbCursorStore(client, TABLE)
     store.put(Cursor(source="rss", query="feed"))
     first = store.get("rss", "feed")
     second = store.get("rss", "feed")
@@ -85,8 +59,7 @@ def test_a_second_save_from_a_stale_read_is_a_conflict(client):
     assert store.get("rss", "feed").etag == '"a"'
 
 
-def test_creating_a_cursor_twice_is_a_conflict(client):
-    store = DynamoDbCursorStore(client, TABLE)
+def test_creating_a_cursor_twice_is_a_conflict(store):
     store.put(Cursor(source="rss", query="feed"))
     with pytest.raises(Conflict):
         store.put(Cursor(source="rss", query="feed"))
