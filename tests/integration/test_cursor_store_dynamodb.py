@@ -39,9 +39,9 @@ def test_saved_cursor_round_trips_under_its_documented_key(store, dynamodb, tabl
 
     # Then it is the same cursor, one version on, stored at pk=CURSOR#reddit#acme-search, sk=CURSOR
     assert loaded == saved == cursor.model_copy(update={"version": 1})
-    item = dynamodb.get_item(
-        TableName=table, Key={"pk": {"S": "CURSOR#reddit#acme-search"}, "sk": {"S": "CURSOR"}}
-    )["Item"]
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "CURSOR#reddit#acme-search"}, "sk": {"S": "CURSOR"}})[
+        "Item"
+    ]
     assert item["version"] == {"N": "1"}
     assert item["source"] == {"S": "reddit"}
 

@@ -56,9 +56,7 @@ def server() -> Iterator[str]:
 
 def test_get_with_params_returns_status_lowercased_headers_and_body(server):
     response = UrllibTransport().send(
-        HttpRequest(
-            url=f"{server}/feed", params={"q": "acme air", "limit": "5"}, headers={"User-Agent": "mw-test"}
-        )
+        HttpRequest(url=f"{server}/feed", params={"q": "acme air", "limit": "5"}, headers={"User-Agent": "mw-test"})
     )
     assert response.status == 200
     assert response.header("ETag") == '"v1"' and response.headers["x-ratelimit-remaining"] == "42"

@@ -42,3 +42,14 @@ class ProcessSettings(_Settings):
     analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
     reach_threshold: Annotated[int, Field(alias="MENTIONWATCH_REACH_THRESHOLD", ge=0)] = 10_000
     raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30
+
+
+class PollerSettings(_Settings):
+    """The poller function: cursors in the table, mentions to the queue, what to watch from SSM or a file."""
+
+    table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
+    queue_url: Annotated[str, Field(alias="MENTIONWATCH_QUEUE_URL", min_length=1)]
+    secrets_id: Annotated[str | None, Field(alias="MENTIONWATCH_SECRETS_ID")] = None
+    secrets_file: Annotated[Path | None, Field(alias="MENTIONWATCH_SECRETS_FILE")] = None
+    watch_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_WATCH_PARAMETER")] = None
+    watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None

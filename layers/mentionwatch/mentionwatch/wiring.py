@@ -12,13 +12,17 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from mentionwatch import aws
 from mentionwatch.alerts.dispatch import AlertDispatcher
 from mentionwatch.alerts.sns import SnsPublisher
+from mentionwatch.config.loading import watch_from_file, watch_from_parameter
+from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import ConfigurationError
 from mentionwatch.pipeline.process import MentionProcessor
+from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
+from mentionwatch.pollers.http import HttpTransport, UrllibTransport
 from mentionwatch.queue.sqs import MentionQueue
 from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider, SecretsProvider
 from mentionwatch.sentiment.base import SentimentAnalyzer
 from mentionwatch.sentiment.local import LocalAnalyzer
-from mentionwatch.settings import AnalyzerChoice, ProcessSettings, WebhookSettings
+from mentionwatch.settings import AnalyzerChoice, PollerSettings, ProcessSettings, WebhookSettings
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.triage.first_rule import FirstRuleTriager
 
@@ -27,7 +31,7 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def secrets_provider(settings: WebhookSettings) -> SecretsProvider:
+def secrets_provider(settings: WebhookSettings | PollerSettings) -> SecretsProvider:
     if settings.secrets_id:
         return SecretsManagerProvider(settings.secrets_id)
     if settings.secrets_file:
@@ -35,7 +39,7 @@ def secrets_provider(settings: WebhookSettings) -> SecretsProvider:
     raise ConfigurationError("set MENTIONWATCH_SECRETS_ID (deployed) or MENTIONWATCH_SECRETS_FILE (local)")
 
 
-def webhook_queue(settings: WebhookSettings) -> MentionQueue:
+def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
     return MentionQueue(aws.client("sqs"), settings.queue_url)
 
 
@@ -75,3 +79,21 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
         raw_ttl=timedelta(days=settings.raw_ttl_days),
         clock=utc_clock,
     )
+
+
+# --- poller ----------------------------------------------------------------------------------------------
+def http_transport() -> HttpTransport:
+    return UrllibTransport()
+
+
+def cursor_store(settings: PollerSettings) -> DynamoDbCursorStore:
+    return DynamoDbCursorStore(aws.client("dynamodb"), settings.table_name)
+
+
+def watch_config(settings: PollerSettings) -> WatchConfig:
+    """Read on every invocation: Powertools caches the parameter for five minutes, so edits apply soon."""
+    if settings.watch_parameter:
+        return watch_from_parameter(settings.watch_parameter)
+    if settings.watch_file:
+        return watch_from_file(settings.watch_file)
+    raise ConfigurationError("set MENTIONWATCH_WATCH_PARAMETER (deployed) or MENTIONWATCH_WATCH_FILE (local)")

@@ -31,8 +31,7 @@ def test_json_is_accepted_too():
         ("brands: [{name: Acme Air, keywords: [acme]}]", "brands.0.name"),
         ("brands: [{name: acme}]", "brands.0.keywords"),
         (
-            MINIMAL
-            + "pollers: {reddit: {user_agent: python-requests/2.0, queries: [{name: q, brand: acme, q: x}]}}",
+            MINIMAL + "pollers: {reddit: {user_agent: python-requests/2.0, queries: [{name: q, brand: acme, q: x}]}}",
             "pollers.reddit.user_agent",
         ),
         (

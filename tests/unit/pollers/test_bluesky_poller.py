@@ -111,16 +111,12 @@ def test_expired_refresh_token_falls_back_to_a_new_session(watch, http, kit):
 def test_next_run_follows_the_cursor_and_sends_since_below_the_watermark(watch, http, kit):
     # Given a watermark at 16:30 and a page of results with a next cursor, then an older page
     store = InMemoryCursorStore()
-    store.put(
-        Cursor(source="bluesky", query="acme-posts", watermark=datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
-    )
+    store.put(Cursor(source="bluesky", query="acme-posts", watermark=datetime(2026, 11, 23, 16, 30, tzinfo=UTC)))
     page1 = kit.fixture_json("bluesky/search_posts.json")
     older = kit.fixture_json("bluesky/search_posts.json")
     older["cursor"] = None
     older["posts"] = [
-        kit.copy_with(
-            page1["posts"][1], uri="at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbjzzz"
-        )
+        kit.copy_with(page1["posts"][1], uri="at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbjzzz")
     ]
     older["posts"][0]["record"] = {
         "$type": "app.bsky.feed.post",

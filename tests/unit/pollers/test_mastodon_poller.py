@@ -20,9 +20,7 @@ def status(kit, status_id, text="Acme Air #acmeair"):
 
 
 def poll(watch, store, http, kit, secrets=None, now=None):
-    return run_poll(
-        watch, "mastodon", cursor_store=store, http=http, now=now or kit.now, secrets=secrets or {}
-    )
+    return run_poll(watch, "mastodon", cursor_store=store, http=http, now=now or kit.now, secrets=secrets or {})
 
 
 def test_first_run_takes_the_newest_page_and_remembers_the_newest_id(watch, http, kit):
@@ -72,9 +70,7 @@ def test_429_keeps_the_progress_of_pages_already_read(watch, http, kit):
         "GET",
         TIMELINE,
         kit.respond(200, full),
-        kit.respond(
-            429, {"error": "Too many requests"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
-        ),
+        kit.respond(429, {"error": "Too many requests"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}),
     )
 
     result = poll(watch, store, http, kit)

@@ -27,9 +27,7 @@ def test_cursor_is_saved_only_after_the_sink_took_the_mentions(watch, http, kit)
     http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml")))
     http.on("GET", REVIEWS, kit.respond(304))
     delivered = []
-    result = run_poll(
-        watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, sink=delivered.extend
-    )
+    result = run_poll(watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, sink=delivered.extend)
     assert len(delivered) == 1 and delivered == result.mentions
 
 
@@ -55,9 +53,7 @@ def test_overlapping_run_that_saved_first_wins_the_cursor(watch, http, kit):
     store = RacingStore()
     http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/blog_rss2.xml"), {"ETag": '"mine"'}))
 
-    result = run_poll(
-        watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, only_query="travel-deals"
-    )
+    result = run_poll(watch, "rss", cursor_store=store, http=http, now=kit.now, secrets={}, only_query="travel-deals")
 
     assert "another run" in (result.queries[0].error or "")
     assert store.get("rss", "travel-deals").etag == '"other-run"'

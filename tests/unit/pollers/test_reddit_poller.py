@@ -72,10 +72,7 @@ def test_first_run_gets_a_client_credentials_token_and_maps_the_newest_page(watc
     assert first.platform is Platform.REDDIT
     assert first.id == "reddit:t3_1gxa002"
     assert first.text.startswith("Acme Air changed my flight, can't rebook Booked with Acme Air")
-    assert (
-        first.permalink
-        == "https://www.reddit.com/r/travel/comments/1gxa002/acme_air_changed_my_flight_cant_rebook/"
-    )
+    assert first.permalink == "https://www.reddit.com/r/travel/comments/1gxa002/acme_air_changed_my_flight_cant_rebook/"
     assert first.created_at == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
     assert first.match.brand == "acme" and "acme air" in first.match.keywords
     assert (first.engagement.likes, first.engagement.replies) == (14, 9)
@@ -307,10 +304,7 @@ def test_more_new_posts_than_max_pages_reports_a_possible_gap(watch, http, kit):
     store = InMemoryCursorStore()
     base = datetime(2026, 11, 23, 12, 0, tzinfo=UTC).timestamp()
     store.put(Cursor(source="reddit", query="acme-search", watermark=datetime.fromtimestamp(base, UTC)))
-    pages = [
-        listing(kit, [post(kit, f"t3_1gxb00{n}", base + 3600 - n * 60)], after=f"t3_1gxb00{n}")
-        for n in range(3)
-    ]
+    pages = [listing(kit, [post(kit, f"t3_1gxb00{n}", base + 3600 - n * 60)], after=f"t3_1gxb00{n}") for n in range(3)]
     http.on("GET", SEARCH_URL, *(kit.respond(200, page) for page in pages))
 
     result = poll(

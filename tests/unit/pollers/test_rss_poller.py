@@ -12,9 +12,7 @@ REVIEWS = "https://reviews.example/acme-air/comments/feed/"
 
 
 def poll(watch, store, http, kit, query, now=None):
-    return run_poll(
-        watch, "rss", cursor_store=store, http=http, now=now or kit.now, secrets={}, only_query=query
-    )
+    return run_poll(watch, "rss", cursor_store=store, http=http, now=now or kit.now, secrets={}, only_query=query)
 
 
 def test_rss_entries_naming_the_brand_become_mentions_and_validators_are_kept(watch, http, kit):

@@ -64,8 +64,7 @@ def test_status_created_strips_html_and_maps_account_thread_and_counts(inbound, 
     mention = delivery.items[0].mention
     assert mention.platform is Platform.MASTODON
     assert mention.text == (
-        "@acme your status page says all green but I can't log in & support is silent. "
-        "Second day now #AcmeDown"
+        "@acme your status page says all green but I can't log in & support is silent. Second day now #AcmeDown"
     )
     assert mention.native_id == "social.example/users/marta/statuses/113512345678901234"
     assert mention.author.handle == "marta@social.example"

@@ -38,9 +38,7 @@ def test_wrong_or_missing_verify_token_is_forbidden(inbound, token):
     if token:
         query["hub.verify_token"] = token
     with pytest.raises(Forbidden) as caught:
-        get_webhook_source("facebook").answer_challenge(
-            inbound("facebook", method="GET", query=query), SECRETS
-        )
+        get_webhook_source("facebook").answer_challenge(inbound("facebook", method="GET", query=query), SECRETS)
     assert caught.value.status == 403
     assert VERIFY_TOKEN not in caught.value.message
 
@@ -48,9 +46,7 @@ def test_wrong_or_missing_verify_token_is_forbidden(inbound, token):
 def test_challenge_without_subscribe_mode_is_a_bad_request(inbound):
     query = {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"}
     with pytest.raises(MalformedPayload) as caught:
-        get_webhook_source("facebook").answer_challenge(
-            inbound("facebook", method="GET", query=query), SECRETS
-        )
+        get_webhook_source("facebook").answer_challenge(inbound("facebook", method="GET", query=query), SECRETS)
     assert caught.value.field == "hub.mode"
 
 
@@ -68,9 +64,7 @@ def test_signature_over_re_serialised_json_does_not_match(inbound, fixture_bytes
     # Given the same payload re-serialised (unicode unescaped): the bytes differ from what Meta signed
     original = fixture_bytes("meta/facebook_feed_unicode.json")
     reserialised = json.dumps(json.loads(original), ensure_ascii=False).encode()
-    request = inbound(
-        "facebook", body=reserialised, headers={"X-Hub-Signature-256": meta_signature(original)}
-    )
+    request = inbound("facebook", body=reserialised, headers={"X-Hub-Signature-256": meta_signature(original)})
 
     # When / Then verification fails
     with pytest.raises(SignatureInvalid):
@@ -186,9 +180,7 @@ def test_instagram_business_login_shape_with_field_on_the_entry_and_no_media(inb
         (
             {
                 "object": "page",
-                "entry": [
-                    {"id": "1", "changes": [{"field": "feed", "value": {"item": "comment", "verb": "add"}}]}
-                ],
+                "entry": [{"id": "1", "changes": [{"field": "feed", "value": {"item": "comment", "verb": "add"}}]}],
             },
             "entry.0.changes.0.value.comment_id",
         ),

@@ -10,7 +10,5 @@ def test_helper_modules_are_not_sources():
 
 
 def test_platform_success_statuses():
-    statuses = {
-        name: get_webhook_source(name).success_status for name in ("x", "facebook", "instagram", "mastodon")
-    }
+    statuses = {name: get_webhook_source(name).success_status for name in ("x", "facebook", "instagram", "mastodon")}
     assert set(statuses.values()) == {200}

@@ -53,9 +53,7 @@ def test_configured_verify_token_must_match(inbound):
 
 def test_matching_verify_token_is_accepted(inbound):
     secrets = {**SECRETS, "verify_token": "yt-verify-token"}
-    request = inbound(
-        "youtube", method="GET", query=challenge_query(**{"hub.verify_token": "yt-verify-token"})
-    )
+    request = inbound("youtube", method="GET", query=challenge_query(**{"hub.verify_token": "yt-verify-token"}))
     assert get_webhook_source("youtube").answer_challenge(request, secrets).body == "14120871929838281046"
 
 
@@ -78,25 +76,19 @@ def test_incomplete_challenge_is_a_bad_request(inbound, query, field):
 
 
 def test_denied_subscription_notice_is_acknowledged_with_an_empty_body(inbound):
-    request = inbound(
-        "youtube", method="GET", query={"hub.mode": "denied", "hub.topic": TOPIC, "hub.reason": "x"}
-    )
+    request = inbound("youtube", method="GET", query={"hub.mode": "denied", "hub.topic": TOPIC, "hub.reason": "x"})
     assert get_webhook_source("youtube").answer_challenge(request, SECRETS).body == ""
 
 
 def test_sha1_signed_atom_delivery_verifies(inbound, fixture_bytes):
     body = fixture_bytes("youtube/new_video.xml")
-    request = inbound(
-        "youtube", body=body, content_type=ATOM, headers={"X-Hub-Signature": sha1_signature(body)}
-    )
+    request = inbound("youtube", body=body, content_type=ATOM, headers={"X-Hub-Signature": sha1_signature(body)})
     get_webhook_source("youtube").verify(request, SECRETS)
 
 
 def test_signature_with_wrong_secret_is_rejected(inbound, fixture_bytes):
     body = fixture_bytes("youtube/new_video.xml")
-    request = inbound(
-        "youtube", body=body, content_type=ATOM, headers={"X-Hub-Signature": sha1_signature(body, "x")}
-    )
+    request = inbound("youtube", body=body, content_type=ATOM, headers={"X-Hub-Signature": sha1_signature(body, "x")})
     with pytest.raises(SignatureInvalid):
         get_webhook_source("youtube").verify(request, SECRETS)
 
@@ -141,9 +133,7 @@ def test_deleted_entry_marks_the_video_deleted(inbound, fixture_bytes):
 @pytest.mark.parametrize("fixture", ["youtube/billion_laughs.xml", "youtube/external_entity.xml"])
 def test_xml_with_entity_declarations_is_refused_without_expansion(inbound, fixture_bytes, fixture):
     with pytest.raises(MalformedPayload) as caught:
-        get_webhook_source("youtube").parse(
-            inbound("youtube", body=fixture_bytes(fixture), content_type=ATOM)
-        )
+        get_webhook_source("youtube").parse(inbound("youtube", body=fixture_bytes(fixture), content_type=ATOM))
     assert "DOCTYPE" in caught.value.message
 
 

@@ -187,9 +187,7 @@ def load_watch_config(text: str) -> WatchConfig:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigurationError(
-            f"watch configuration is not valid YAML or JSON: {err}", field="body"
-        ) from None
+        raise ConfigurationError(f"watch configuration is not valid YAML or JSON: {err}", field="body") from None
     if not isinstance(data, dict):
         raise ConfigurationError("watch configuration must be a mapping with a brands list", field="brands")
     try:

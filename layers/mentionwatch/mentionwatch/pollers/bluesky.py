@@ -104,9 +104,7 @@ def post_to_mention(post: PostView, received_at: datetime) -> Mention:
         author=dict(handle=post.author.handle, display_name=post.author.display_name, id=post.author.did),
         created_at=post.record.created_at,
         received_at=received_at,
-        thread=dict(root_id=native_id(reply.root.uri), parent_id=native_id(reply.parent.uri))
-        if reply
-        else dict(),
+        thread=dict(root_id=native_id(reply.root.uri), parent_id=native_id(reply.parent.uri)) if reply else dict(),
         engagement=dict(
             likes=post.like_count,
             replies=post.reply_count,
@@ -147,19 +145,13 @@ class BlueskyPoller:
                 except (ValidationError, ValueError):
                     invalid += 1
                     continue
-                mention = mention.model_copy(
-                    update={"match": match_for(context.watch, query.brand, mention.text)}
-                )
+                mention = mention.model_copy(update={"match": match_for(context.watch, query.brand, mention.text)})
                 items.append(QueuedMention(source=self.source, mention=mention, raw=raw))
             limit = read_rate_limit(response, context.now)
             exhausted = limit.reset_at if limit.remaining is not None and limit.remaining < 1 else None
-            return Page(
-                items=items, next_token=body.get("cursor") or None, exhausted_until=exhausted, invalid=invalid
-            )
+            return Page(items=items, next_token=body.get("cursor") or None, exhausted_until=exhausted, invalid=invalid)
 
-        walk = walk_newest_first(
-            fetch, cursor, max_pages=self.config.max_pages, overlap=overlap, now=context.now
-        )
+        walk = walk_newest_first(fetch, cursor, max_pages=self.config.max_pages, overlap=overlap, now=context.now)
         return QueryOutcome(
             mentions=walk.mentions,
             cursor=walk.cursor.model_copy(update={"backoff_until": walk.backoff_until}),
@@ -191,9 +183,7 @@ class BlueskyPoller:
             if response.status == 429:
                 raise RateLimited(retry_after(response, context.now))
             if response.status != 200:
-                raise UpstreamError(
-                    f"bluesky {method} answered HTTP {response.status}{_error_name(response)}"
-                )
+                raise UpstreamError(f"bluesky {method} answered HTTP {response.status}{_error_name(response)}")
             return response
         raise UpstreamError("bluesky rejected a renewed session")
 
@@ -212,9 +202,7 @@ class BlueskyPoller:
         identifier = context.secrets.get("identifier")
         password = context.secrets.get("app_password")
         if not identifier or not password:
-            raise ConfigurationError(
-                "source bluesky needs identifier and app_password secrets", field="secrets"
-            )
+            raise ConfigurationError("source bluesky needs identifier and app_password secrets", field="secrets")
         created = self._xrpc_post(
             "com.atproto.server.createSession", {"identifier": identifier, "password": password}, context
         )

@@ -15,9 +15,7 @@ from mentionwatch.exceptions import AdapterError, Conflict, Throttled
 from mentionwatch.pollers.base import Cursor
 
 SORT_KEY = "CURSOR"
-_THROTTLING = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-)
+_THROTTLING = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
 
 
 class DynamoDbCursorStore:

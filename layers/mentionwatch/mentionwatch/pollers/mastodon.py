@@ -58,9 +58,7 @@ class MastodonPoller:
             params = {"limit": str(PAGE_SIZE)}
             if position:
                 params["min_id"] = position
-            response = context.http.send(
-                HttpRequest(url=url, params=params, headers=headers, timeout=context.timeout)
-            )
+            response = context.http.send(HttpRequest(url=url, params=params, headers=headers, timeout=context.timeout))
             if response.status == 429:
                 rate_limited, backoff = True, retry_after(response, context.now)
                 break
@@ -83,9 +81,7 @@ class MastodonPoller:
                     continue
                 match = match_for(context.watch, query.brand, mention.text, extra=(f"#{query.hashtag}",))
                 mentions.append(
-                    QueuedMention(
-                        source=self.source, mention=mention.model_copy(update={"match": match}), raw=raw
-                    )
+                    QueuedMention(source=self.source, mention=mention.model_copy(update={"match": match}), raw=raw)
                 )
             if page_ids:
                 position = max(page_ids, key=_id_key)

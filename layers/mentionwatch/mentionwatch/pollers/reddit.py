@@ -86,11 +86,7 @@ class Listing(BaseModel):
 
 def thing_to_mention(thing: Thing, received_at: datetime) -> Mention:
     is_comment = thing.name.startswith("t1_")
-    text = (
-        (thing.body or "")
-        if is_comment
-        else "\n".join(part for part in (thing.title, thing.selftext) if part)
-    )
+    text = (thing.body or "") if is_comment else "\n".join(part for part in (thing.title, thing.selftext) if part)
     deleted = thing.author == "[deleted]" and (
         (thing.body or "").strip() in DELETED_MARKERS or (thing.selftext or "").strip() in DELETED_MARKERS
     )
@@ -121,9 +117,7 @@ class RedditPoller:
             try:
                 parsed = Listing.model_validate(response.json_body("oauth.reddit.com"))
             except ValidationError as err:
-                raise UpstreamError(
-                    f"reddit listing has an unexpected shape: {err.errors()[0]['loc']}"
-                ) from None
+                raise UpstreamError(f"reddit listing has an unexpected shape: {err.errors()[0]['loc']}") from None
             items, invalid = [], 0
             for child in parsed.data.children:
                 try:  # one odd item must not block the query forever: it is counted and skipped
@@ -131,9 +125,7 @@ class RedditPoller:
                 except ValidationError:
                     invalid += 1
                     continue
-                mention = mention.model_copy(
-                    update={"match": match_for(context.watch, query.brand, mention.text)}
-                )
+                mention = mention.model_copy(update={"match": match_for(context.watch, query.brand, mention.text)})
                 items.append(QueuedMention(source=self.source, mention=mention, raw=child.data))
             limit = read_rate_limit(response, context.now)
             exhausted = limit.reset_at if limit.remaining is not None and limit.remaining < 1 else None
@@ -213,9 +205,7 @@ class RedditPoller:
         client_id = context.secrets.get("client_id")
         client_secret = context.secrets.get("client_secret")
         if not client_id or not client_secret:
-            raise ConfigurationError(
-                "source reddit needs client_id and client_secret secrets", field="secrets"
-            )
+            raise ConfigurationError("source reddit needs client_id and client_secret secrets", field="secrets")
         basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         response = context.http.send(
             HttpRequest(

@@ -77,9 +77,7 @@ def parse_feed(document: bytes) -> tuple[str | None, list[FeedEntry]]:
     except UnsafeXml as err:
         raise UpstreamError(f"feed is not usable XML: {err}") from None
     if root.tag == f"{ATOM}feed":
-        return child_text(root, f"{ATOM}title"), [
-            _atom_entry(entry) for entry in root.findall(f"{ATOM}entry")
-        ]
+        return child_text(root, f"{ATOM}title"), [_atom_entry(entry) for entry in root.findall(f"{ATOM}entry")]
     if root.tag == "rss":
         channel = root.find("channel")
         if channel is None:
@@ -159,9 +157,7 @@ class RssPoller:
                 report=QueryReport(**report, skipped="not modified"),
             )
         if response.status != 200:
-            raise UpstreamError(
-                f"{urlsplit(url).netloc} answered HTTP {response.status} for feed {query.name}"
-            )
+            raise UpstreamError(f"{urlsplit(url).netloc} answered HTTP {response.status} for feed {query.name}")
 
         feed_title, entries = parse_feed(response.body)
         host = urlsplit(url).netloc
@@ -198,9 +194,7 @@ class RssPoller:
             except ValidationError:
                 invalid += 1
                 continue
-            mentions.append(
-                QueuedMention(source=self.source, mention=mention, raw=element_to_dict(entry.raw))
-            )
+            mentions.append(QueuedMention(source=self.source, mention=mention, raw=element_to_dict(entry.raw)))
         if len(seen) > MAX_SEEN:
             current = {entry_id(url, entry.key) for entry in entries}
             ordered = sorted(seen.items(), key=lambda pair: (pair[0] in current, pair[1]), reverse=True)

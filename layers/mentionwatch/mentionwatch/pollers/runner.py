@@ -69,9 +69,7 @@ def run_poll(
         )
     source_config = getattr(config.pollers, source)
     if source_config is None:
-        raise ConfigurationError(
-            f"source {source} has no configuration under pollers.{source}", field="source"
-        )
+        raise ConfigurationError(f"source {source} has no configuration under pollers.{source}", field="source")
     queries = source_config.feeds if source == "rss" else source_config.queries
     if only_query is not None:
         queries = tuple(query for query in queries if query.name == only_query)
@@ -86,9 +84,7 @@ def run_poll(
     for query in queries:
         cursor = cursor_store.get(source, query.name)
         if cursor.backoff_until is not None and cursor.backoff_until > now:
-            reports.append(
-                QueryReport(query=query.name, skipped="backing off", backoff_until=cursor.backoff_until)
-            )
+            reports.append(QueryReport(query=query.name, skipped="backing off", backoff_until=cursor.backoff_until))
             continue
         try:
             outcome = poller.poll(query, cursor, context)

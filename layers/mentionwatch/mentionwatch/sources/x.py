@@ -41,8 +41,7 @@ _HANDLED_V1 = ("tweet_create_events", "tweet_delete_events")
 
 def crc_response_token(consumer_secret: str, crc_token: str) -> str:
     return (
-        "sha256="
-        + base64.b64encode(hmac_digest(consumer_secret, crc_token.encode("utf-8"), hashlib.sha256)).decode()
+        "sha256=" + base64.b64encode(hmac_digest(consumer_secret, crc_token.encode("utf-8"), hashlib.sha256)).decode()
     )
 
 
@@ -227,9 +226,7 @@ class XSource(WebhookSource):
             return Delivery(
                 items=tuple(
                     self._v1(tweet, raw, request)
-                    for tweet, raw in zip(
-                        events.tweet_create_events, payload["tweet_create_events"], strict=True
-                    )
+                    for tweet, raw in zip(events.tweet_create_events, payload["tweet_create_events"], strict=True)
                 )
             )
         if "tweet_delete_events" in payload:
@@ -237,9 +234,7 @@ class XSource(WebhookSource):
             return Delivery(
                 items=tuple(
                     self._deleted(event, raw, request)
-                    for event, raw in zip(
-                        deletions.tweet_delete_events, payload["tweet_delete_events"], strict=True
-                    )
+                    for event, raw in zip(deletions.tweet_delete_events, payload["tweet_delete_events"], strict=True)
                 )
             )
         if "data" in payload:

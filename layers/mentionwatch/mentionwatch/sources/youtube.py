@@ -78,17 +78,13 @@ class YouTubeSource(WebhookSource):
         if mode == "denied":
             return ChallengeResponse(body="")
         if mode not in ("subscribe", "unsubscribe"):
-            raise MalformedPayload(
-                "query parameter hub.mode must be subscribe or unsubscribe", field="hub.mode"
-            )
+            raise MalformedPayload("query parameter hub.mode must be subscribe or unsubscribe", field="hub.mode")
         for parameter in ("hub.topic", "hub.challenge"):
             if not request.query.get(parameter):
                 raise MalformedPayload(f"query parameter {parameter} is missing", field=parameter)
         lease = request.query.get("hub.lease_seconds")
         if mode == "subscribe" and lease is not None and not lease.isdigit():
-            raise MalformedPayload(
-                "hub.lease_seconds must be a whole number of seconds", field="hub.lease_seconds"
-            )
+            raise MalformedPayload("hub.lease_seconds must be a whole number of seconds", field="hub.lease_seconds")
         expected = secrets.get("verify_token")
         if expected and not tokens_equal(request.query.get("hub.verify_token"), expected):
             raise Forbidden("hub.verify_token does not match", field="hub.verify_token")
@@ -96,9 +92,7 @@ class YouTubeSource(WebhookSource):
 
     def verify(self, request: InboundRequest, secrets: SourceSecrets) -> None:
         secret = require_secret(secrets, self.name, "hub_secret")
-        check_prefixed_signature(
-            request, header=SIGNATURE_HEADER, prefix="sha1=", secret=secret, digest=hashlib.sha1
-        )
+        check_prefixed_signature(request, header=SIGNATURE_HEADER, prefix="sha1=", secret=secret, digest=hashlib.sha1)
 
     def parse(self, request: InboundRequest) -> Delivery:
         try:
@@ -123,11 +117,7 @@ class YouTubeSource(WebhookSource):
             raise MalformedPayload(f"{where}.videoId: Field required", field=f"{where}.videoId")
         channel_id = child_text(entry, f"{YT}channelId")
         link = next(
-            (
-                el.get("href")
-                for el in entry.findall(f"{ATOM}link")
-                if el.get("rel", "alternate") == "alternate"
-            ),
+            (el.get("href") for el in entry.findall(f"{ATOM}link") if el.get("rel", "alternate") == "alternate"),
             None,
         )
         author = entry.find(f"{ATOM}author")
@@ -140,9 +130,7 @@ class YouTubeSource(WebhookSource):
             native_id=video_id,
             permalink=link or f"https://www.youtube.com/watch?v={video_id}",
             text=child_text(entry, f"{ATOM}title") or "",
-            author=dict(
-                handle=channel_id or author_name or "unknown", display_name=author_name, id=channel_id
-            ),
+            author=dict(handle=channel_id or author_name or "unknown", display_name=author_name, id=channel_id),
             created_at=published or updated or request.received_at,
             received_at=request.received_at,
             raw_ref=f"youtube:{video_id}",
