@@ -8,6 +8,7 @@ entity fetch). This keeps the layer free of a dependency (defusedxml) for a rule
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405  (only its TreeBuilder is used, fed by the guarded parser below)
+from typing import Any
 from xml.parsers import expat
 
 MAX_XML_BYTES = 5 * 1024 * 1024
@@ -56,3 +57,16 @@ def child_text(element: ET.Element, tag: str) -> str | None:
     if child is None or child.text is None:
         return None
     return child.text.strip() or None
+
+
+def element_to_dict(element: ET.Element) -> dict[str, Any]:
+    """A JSON-friendly copy of an Atom element for the raw store: tag, attributes, text, children."""
+    node: dict[str, Any] = {"tag": element.tag}
+    if element.attrib:
+        node["attributes"] = dict(element.attrib)
+    if element.text and element.text.strip():
+        node["text"] = element.text.strip()
+    children = [element_to_dict(child) for child in element]
+    if children:
+        node["children"] = children
+    return node

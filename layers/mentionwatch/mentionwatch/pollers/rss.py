@@ -35,8 +35,7 @@ from mentionwatch.pollers.base import (
 )
 from mentionwatch.pollers.http import HttpRequest
 from mentionwatch.sources.base import QueuedMention
-from mentionwatch.sources.youtube import element_to_dict
-from mentionwatch.xmlsafe import UnsafeXml, child_text, parse_xml
+from mentionwatch.xmlsafe import UnsafeXml, child_text, element_to_dict, parse_xml
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"

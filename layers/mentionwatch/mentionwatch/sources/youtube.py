@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405  (types only; parsing goes through mentionwatch.xmlsafe)
 from datetime import datetime
-from typing import Any
 
 from mentionwatch.exceptions import Forbidden, MalformedPayload
 from mentionwatch.models import Mention, Platform
@@ -31,7 +30,7 @@ from mentionwatch.sources.base import (
     WebhookSource,
 )
 from mentionwatch.sources.registry import register
-from mentionwatch.xmlsafe import UnsafeXml, child_text, parse_xml
+from mentionwatch.xmlsafe import UnsafeXml, child_text, element_to_dict, parse_xml
 
 SIGNATURE_HEADER = "x-hub-signature"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -52,19 +51,6 @@ def _video_id(ref: str | None) -> str | None:
     if ref and ref.startswith("yt:video:"):
         return ref.removeprefix("yt:video:") or None
     return ref or None
-
-
-def element_to_dict(element: ET.Element) -> dict[str, Any]:
-    """A JSON-friendly copy of an Atom element for the raw store: tag, attributes, text, children."""
-    node: dict[str, Any] = {"tag": element.tag}
-    if element.attrib:
-        node["attributes"] = dict(element.attrib)
-    if element.text and element.text.strip():
-        node["text"] = element.text.strip()
-    children = [element_to_dict(child) for child in element]
-    if children:
-        node["children"] = children
-    return node
 
 
 @register
