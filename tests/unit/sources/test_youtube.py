@@ -147,3 +147,19 @@ def test_feed_without_entries_is_ignored(inbound):
     body = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>YouTube video feed</title></feed>'
     delivery = get_webhook_source("youtube").parse(inbound("youtube", body=body, content_type=ATOM))
     assert delivery.items == () and delivery.ignored
+
+
+def test_entry_with_only_a_nanosecond_updated_time_uses_it(inbound):
+    # Given an updated-video notification without <published>, its time in nanoseconds as YouTube sends it
+    body = (
+        b'<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns="http://www.w3.org/2005/Atom">'
+        b"<entry><id>yt:video:abc123DEF45</id><yt:videoId>abc123DEF45</yt:videoId><title>Acme</title>"
+        b"<updated>2026-11-23T17:01:02.554319185+00:00</updated></entry></feed>"
+    )
+
+    # When parsed
+    mention = get_webhook_source("youtube").parse(inbound("youtube", body=body, content_type=ATOM)).items[0].mention
+
+    # Then the time is kept to the microsecond and the channel falls back to "unknown"
+    assert mention.created_at == datetime(2026, 11, 23, 17, 1, 2, 554319, tzinfo=UTC)
+    assert mention.author.handle == "unknown"
