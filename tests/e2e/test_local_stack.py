@@ -76,7 +76,12 @@ def test_a_poison_message_ends_in_the_dlq_without_blocking_the_others(stack):
     body = json.dumps(
         {
             "type": "mention.created",
-            "data": {"id": "e2e-2", "text": "Nice store", "created_at": "2026-11-23T09:00:00Z", "author": {"handle": "q"}},
+            "data": {
+                "id": "e2e-2",
+                "text": "Nice store",
+                "created_at": "2026-11-23T09:00:00Z",
+                "author": {"handle": "q"},
+            },
         }
     ).encode()
     post(f"{stack.url}/webhooks/standard", body, standard_webhook_headers(body))

@@ -44,7 +44,10 @@ def queued(index: int) -> QueuedMention:
 
 
 def sqs_messages(items: list[QueuedMention]) -> list[dict]:
-    return [{"MessageId": f"m-{i}", "ReceiptHandle": f"r-{i}", "Body": item.model_dump_json()} for i, item in enumerate(items)]
+    return [
+        {"MessageId": f"m-{i}", "ReceiptHandle": f"r-{i}", "Body": item.model_dump_json()}
+        for i, item in enumerate(items)
+    ]
 
 
 @pytest.fixture
@@ -133,7 +136,9 @@ def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_is_stored(deploy
 def test_sentiment_outage_scores_locally_and_loses_nothing(deployed, dynamodb, table, lambda_context, monkeypatch):
     comprehend = boto3.client("comprehend")
     stub = Stubber(comprehend)
-    stub.add_client_error("batch_detect_sentiment", service_error_code="ServiceUnavailableException", http_status_code=503)
+    stub.add_client_error(
+        "batch_detect_sentiment", service_error_code="ServiceUnavailableException", http_status_code=503
+    )
     stub.activate()
     real_client = aws.client
     monkeypatch.setattr(aws, "client", lambda service: comprehend if service == "comprehend" else real_client(service))
@@ -142,5 +147,7 @@ def test_sentiment_outage_scores_locally_and_loses_nothing(deployed, dynamodb, t
     result = load_handler("process").lambda_handler(sqs_event(sqs_messages([queued(7)])), lambda_context)
 
     assert result == {"batchItemFailures": []}
-    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:load-7"}, "sk": {"S": "MENTION"}})["Item"]
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:load-7"}, "sk": {"S": "MENTION"}})[
+        "Item"
+    ]
     assert json.loads(json.dumps(item["sentiment"]["M"]["analyzer"]))["S"] == "local"

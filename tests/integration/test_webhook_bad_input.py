@@ -23,10 +23,19 @@ def headers_without(name: str) -> dict[str, str]:
 
 
 CASES = {
-    "malformed json": ("standard", b"{oops", lambda body: standard_webhook_headers(body), 400, "malformed_payload", "body"),
+    "malformed json": (
+        "standard",
+        b"{oops",
+        lambda body: standard_webhook_headers(body),
+        400,
+        "malformed_payload",
+        "body",
+    ),
     "missing field": (
         "standard",
-        json.dumps({"type": "mention.created", "data": {"id": "x", "text": "t", "created_at": "2026-11-23T09:00:00Z"}}).encode(),
+        json.dumps(
+            {"type": "mention.created", "data": {"id": "x", "text": "t", "created_at": "2026-11-23T09:00:00Z"}}
+        ).encode(),
         lambda body: standard_webhook_headers(body),
         400,
         "malformed_payload",
@@ -40,12 +49,20 @@ CASES = {
         "unsupported_media_type",
         "content-type",
     ),
-    "missing signature": ("standard", GOOD, lambda body: headers_without("webhook-signature"), 401, "signature_missing",
-                          "webhook-signature"),
+    "missing signature": (
+        "standard",
+        GOOD,
+        lambda body: headers_without("webhook-signature"),
+        401,
+        "signature_missing",
+        "webhook-signature",
+    ),
     "bad signature": (
         "standard",
         GOOD,
-        lambda body: standard_webhook_headers(body) | {"webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},
+        lambda body: (
+            standard_webhook_headers(body) | {"webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+        ),
         401,
         "signature_invalid",
         "webhook-signature",

@@ -17,8 +17,8 @@ from mentionwatch.models import (
     SentimentResult,
     SentimentScores,
     Severity,
-    TriagedMention,
     TriageDecision,
+    TriagedMention,
 )
 
 GSM7 = set(

@@ -60,7 +60,10 @@ def test_long_texts_are_cut_to_5000_utf8_bytes_on_a_character_boundary(client):
 
 
 def test_language_is_detected_only_where_the_platform_gave_none(client):
-    requests = [SentimentRequest(text="bonjour, très bien", language=None), SentimentRequest(text="fine", language="en")]
+    requests = [
+        SentimentRequest(text="bonjour, très bien", language=None),
+        SentimentRequest(text="fine", language="en"),
+    ]
     with Stubber(client) as stub:
         stub.add_response(
             "batch_detect_dominant_language",
@@ -103,7 +106,8 @@ def test_item_errors_fall_back_one_document_at_a_time(client):
 
 
 @pytest.mark.parametrize(
-    ("tag", "expected"), [("en-GB", "en"), ("pt_BR", "pt"), ("zh-Hant", "zh-TW"), ("zh", "zh"), ("nl", None), (None, None)]
+    ("tag", "expected"),
+    [("en-GB", "en"), ("pt_BR", "pt"), ("zh-Hant", "zh-TW"), ("zh", "zh"), ("nl", None), (None, None)],
 )
 def test_platform_language_tags_map_onto_comprehend_codes(tag, expected):
     assert comprehend_language(tag) == expected

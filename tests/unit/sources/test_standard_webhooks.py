@@ -24,7 +24,9 @@ def signature(key: bytes, msg_id: str, ts: str, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()).decode()
 
 
-def request(body: bytes, *, sig: str | None = None, ts: datetime = NOW, msg_id: str = "msg_1", **headers) -> InboundRequest:
+def request(
+    body: bytes, *, sig: str | None = None, ts: datetime = NOW, msg_id: str = "msg_1", **headers
+) -> InboundRequest:
     stamp = str(int(ts.timestamp()))
     all_headers = {
         "content-type": "application/json",
