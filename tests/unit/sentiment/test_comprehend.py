@@ -78,7 +78,7 @@ def test_language_is_detected_only_where_the_platform_gave_none(client):
 
 
 def test_unsupported_languages_are_scored_locally_without_a_call(client):
-    with Stubber(client) as stub:  # no responses queued: any call would fail the test
+    with Stubber(client):  # no responses queued: any call would fail the test
         results = ComprehendAnalyzer(client, fallback=LocalAnalyzer()).analyze(
             [SentimentRequest(text="Dit is geweldig", language="nl")]
         )
