@@ -72,3 +72,40 @@ def standard_webhook_headers(
         "webhook-timestamp": ts,
         "webhook-signature": "v1," + base64.b64encode(digest).decode(),
     }
+
+
+def http_event(source: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} /webhooks/{{source}}",
+        "rawPath": f"/webhooks/{source}",
+        "rawQueryString": "",
+        "headers": headers,
+        "pathParameters": {"source": source},
+        "requestContext": {
+            "http": {"method": method, "path": f"/webhooks/{source}"},
+            "requestId": "r1",
+            "stage": "$default",
+        },
+        "body": body.decode(),
+        "isBase64Encoded": False,
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
+                "awsRegion": "us-east-1",
+            }
+            for message in messages
+        ]
+    }

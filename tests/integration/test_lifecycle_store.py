@@ -31,8 +31,9 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def store(table) -> MentionStore:
     store = MentionStore(boto3.client("dynamodb"), table)
-    mention = Mention(platform="x", native_id="42", text="Still waiting for my refund", author=Author(handle="amy"),
-                      created_at=NOW)
+    mention = Mention(
+        platform="x", native_id="42", text="Still waiting for my refund", author=Author(handle="amy"), created_at=NOW
+    )
     triaged = TriagedMention(
         mention=mention,
         sentiment=SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=0.9), analyzer="local"),

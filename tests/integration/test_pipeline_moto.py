@@ -3,59 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import pytest
-
-from tests.support import EVENTS, drain_queue, load_handler, standard_webhook_headers, subscribe_queue
-
-
-def http_event(source: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict[str, Any]:
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} /webhooks/{{source}}",
-        "rawPath": f"/webhooks/{source}",
-        "rawQueryString": "",
-        "headers": headers,
-        "pathParameters": {"source": source},
-        "requestContext": {
-            "http": {"method": method, "path": f"/webhooks/{source}"},
-            "requestId": "r1",
-            "stage": "$default",
-        },
-        "body": body.decode(),
-        "isBase64Encoded": False,
-    }
-
-
-def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
-                "awsRegion": "us-east-1",
-            }
-            for message in messages
-        ]
-    }
-
-
-@pytest.fixture
-def deployed(monkeypatch, table, mentions_queue, alerts_topic, sns, sqs):
-    monkeypatch.setenv("MENTIONWATCH_TABLE", table)
-    monkeypatch.setenv("MENTIONWATCH_QUEUE_URL", mentions_queue)
-    monkeypatch.setenv("MENTIONWATCH_ALERTS_TOPIC_ARN", alerts_topic)
-    monkeypatch.setenv("MENTIONWATCH_SECRETS_FILE", str(EVENTS / "dev-secrets.json"))
-    monkeypatch.setenv("MENTIONWATCH_ANALYZER", "local")
-    alerts = subscribe_queue(sns, sqs, alerts_topic, "alerts-observer")
-    return {"queue": mentions_queue, "alerts": alerts}
+from tests.support import (
+    drain_queue,
+    http_event,
+    load_handler,
+    sqs_event,
+    standard_webhook_headers,
+)
 
 
 def test_signed_urgent_delivery_is_stored_once_and_alerted_once(deployed, sqs, dynamodb, table, lambda_context):

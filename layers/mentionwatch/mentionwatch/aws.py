@@ -13,10 +13,14 @@ _CONFIG = Config(retries={"max_attempts": 4, "mode": "adaptive"}, connect_timeou
 
 
 @cache
-def client(service: str) -> Any:
+def _cached_client(service: str) -> Any:
     return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def client(service: str) -> Any:
+    return _cached_client(service)
 
 
 def reset_clients() -> None:
     """Forget cached clients (the local stack and tests switch endpoints)."""
-    client.cache_clear()
+    _cached_client.cache_clear()

@@ -136,6 +136,7 @@ class LocalStack:
         self.http_port = http_port
         self.function_output = function_output if function_output is not None else io.StringIO()
         self._stdout: _FunctionOutput | None = None
+        self._saved_environment: dict[str, str] = {}
         self.endpoint = ""
         self.handlers: dict[str, Any] = {}
         self.function_specs = {fn.logical_id: fn for fn in self.template.functions()}
@@ -154,6 +155,7 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access line per AWS call is noise here
+        self._saved_environment = dict(os.environ)
         os.environ.update(LOCAL_ENVIRONMENT)
         self._stdout = _FunctionOutput(sys.stdout, self.function_output)
         sys.stdout = self._stdout
@@ -180,7 +182,8 @@ class LocalStack:
             thread.join(timeout=5)
         if self._moto:
             self._moto.stop()
-        os.environ.pop("AWS_ENDPOINT_URL", None)
+        os.environ.clear()
+        os.environ.update(self._saved_environment)
         aws.reset_clients()
         if self._stdout is not None and sys.stdout is self._stdout:
             sys.stdout = self._stdout._console
