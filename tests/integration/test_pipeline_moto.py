@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.support import (
+    ROOT,
     drain_queue,
     http_event,
     load_handler,
@@ -54,3 +55,27 @@ def test_signed_urgent_delivery_is_stored_once_and_alerted_once(deployed, sqs, d
     alert = json.loads(json.loads(delivered[0]["Body"])["Message"])
     assert alert["attributes"]["severity"] == "high"
     assert len(alert["sms"]) <= 160 and "@dana" in alert["sms"]
+
+
+def test_the_sample_sqs_event_in_events_is_processed(deployed, dynamodb, table, lambda_context):
+    event = json.loads((ROOT / "events" / "sqs-process-batch.json").read_text())
+
+    result = load_handler("process").lambda_handler(event, lambda_context)
+
+    assert result == {"batchItemFailures": []}
+    stored = {
+        item["id"]["S"]: item["reaction"]["S"]
+        for item in dynamodb.scan(TableName=table)["Items"]
+        if item["sk"]["S"] == "MENTION"
+    }
+    assert stored == {"webhook:sample-1": "escalate", "webhook:sample-2": "acknowledge"}
+
+
+def test_the_sample_api_event_in_events_is_a_valid_delivery_apart_from_its_age(deployed, lambda_context):
+    event = json.loads((ROOT / "events" / "apigw-webhook-standard.json").read_text())
+
+    response = load_handler("webhook").lambda_handler(event, lambda_context)
+
+    # Signed with the dev secret at a fixed time: everything checks out except the 5-minute tolerance.
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"])["error"]["code"] == "timestamp_out_of_tolerance"
