@@ -34,6 +34,9 @@ class WebhookSettings(_Settings):
     queue_url: Annotated[str, Field(alias="MENTIONWATCH_QUEUE_URL", min_length=1)]
     secrets_id: Annotated[str | None, Field(alias="MENTIONWATCH_SECRETS_ID")] = None
     secrets_file: Annotated[Path | None, Field(alias="MENTIONWATCH_SECRETS_FILE")] = None
+    # Optional: tags webhook mentions that name no brand with the watched brand their text mentions.
+    watch_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_WATCH_PARAMETER")] = None
+    watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None
 
 
 class ProcessSettings(_Settings):

@@ -15,6 +15,7 @@ from mentionwatch.alerts.sns import SnsPublisher
 from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import ConfigurationError
+from mentionwatch.pipeline.ingest import BrandMatcher
 from mentionwatch.pipeline.process import MentionProcessor
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
 from mentionwatch.pollers.http import HttpTransport, UrllibTransport
@@ -37,6 +38,13 @@ def secrets_provider(settings: WebhookSettings | PollerSettings) -> SecretsProvi
     if settings.secrets_file:
         return FileSecretsProvider(settings.secrets_file)
     raise ConfigurationError("set MENTIONWATCH_SECRETS_ID (deployed) or MENTIONWATCH_SECRETS_FILE (local)")
+
+
+def brand_matcher(settings: WebhookSettings) -> BrandMatcher | None:
+    """The watch configuration's brand matching, when the webhook function is given one."""
+    if not (settings.watch_parameter or settings.watch_file):
+        return None
+    return lambda text, brand: watch_config(settings).match(text, brand)
 
 
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
@@ -90,7 +98,7 @@ def cursor_store(settings: PollerSettings) -> DynamoDbCursorStore:
     return DynamoDbCursorStore(aws.client("dynamodb"), settings.table_name)
 
 
-def watch_config(settings: PollerSettings) -> WatchConfig:
+def watch_config(settings: PollerSettings | WebhookSettings) -> WatchConfig:
     """Read on every invocation: Powertools caches the parameter for five minutes, so edits apply soon."""
     if settings.watch_parameter:
         return watch_from_parameter(settings.watch_parameter)

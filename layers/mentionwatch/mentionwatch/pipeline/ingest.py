@@ -3,17 +3,24 @@ every check passed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Protocol
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.exceptions import MethodNotAllowed, PayloadTooLarge
+from mentionwatch.models import Match
 from mentionwatch.secrets.provider import SecretsProvider
 from mentionwatch.sources.base import ChallengeResponse, InboundRequest, QueuedMention
 from mentionwatch.sources.registry import get_webhook_source
 
 logger = Logger(child=True)
+DEFAULT_BRAND = Match().brand
+
+
+BrandMatcher = Callable[[str, str | None], Match | None]
+"""(text, brand the platform named or None) → the watched brand and keywords the text mentions."""
 
 
 class Enqueuer(Protocol):
@@ -29,8 +36,23 @@ class WebhookAccepted(BaseModel):
     ignored: str | None = None
 
 
+def _with_brand(item: QueuedMention, match_brand: BrandMatcher) -> QueuedMention:
+    mention = item.mention
+    if mention.match.brand != DEFAULT_BRAND or mention.deleted:
+        return item
+    match = match_brand(mention.text, None)
+    if match is None:
+        return item
+    keywords = tuple(dict.fromkeys(mention.match.keywords + match.keywords))[:50]
+    tagged = mention.model_copy(update={"match": Match(brand=match.brand, keywords=keywords)})
+    return item.model_copy(update={"mention": tagged})
+
+
 def receive_webhook(
-    request: InboundRequest, secrets: SecretsProvider, queue: Enqueuer
+    request: InboundRequest,
+    secrets: SecretsProvider,
+    queue: Enqueuer,
+    match_brand: BrandMatcher | None = None,
 ) -> WebhookAccepted | ChallengeResponse:
     source = get_webhook_source(request.source)
     source_secrets = secrets.for_source(source.name)  # unconfigured source → UnknownSource (404)
@@ -49,9 +71,10 @@ def receive_webhook(
         logger.info("delivery ignored", extra={"source": source.name, "reason": delivery.ignored})
         return WebhookAccepted(status=source.success_status, accepted=0, ignored=delivery.ignored)
 
-    queue.enqueue(list(delivery.items))
+    items = [_with_brand(item, match_brand) for item in delivery.items] if match_brand else list(delivery.items)
+    queue.enqueue(items)
     return WebhookAccepted(
         status=source.success_status,
-        accepted=len(delivery.items),
-        mention_ids=tuple(item.mention.id for item in delivery.items),
+        accepted=len(items),
+        mention_ids=tuple(item.mention.id for item in items),
     )
