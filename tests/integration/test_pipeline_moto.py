@@ -79,3 +79,34 @@ def test_the_sample_api_event_in_events_is_a_valid_delivery_apart_from_its_age(d
     # Signed with the dev secret at a fixed time: everything checks out except the 5-minute tolerance.
     assert response["statusCode"] == 401
     assert json.loads(response["body"])["error"]["code"] == "timestamp_out_of_tolerance"
+
+
+def test_an_edit_replaces_the_stored_text_without_paging_again(deployed, sqs, dynamodb, table, lambda_context):
+    def delivery(text: str, kind: str) -> bytes:
+        return json.dumps(
+            {
+                "type": kind,
+                "data": {
+                    "id": "edit-1",
+                    "text": text,
+                    "created_at": "2026-11-23T09:00:00Z",
+                    "author": {"handle": "eve", "followers": 50_000},
+                },
+            }
+        ).encode()
+
+    webhook, process = load_handler("webhook"), load_handler("process")
+    for text, kind in (
+        ("This airline is awful and dangerous", "mention.created"),
+        ("Edit: sorted now, thanks", "mention.updated"),
+    ):
+        body = delivery(text, kind)
+        webhook.lambda_handler(http_event("standard", body, standard_webhook_headers(body)), lambda_context)
+        process.lambda_handler(sqs_event(drain_queue(sqs, deployed["queue"])), lambda_context)
+
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:edit-1"}, "sk": {"S": "MENTION"}})[
+        "Item"
+    ]
+    assert item["mention"]["M"]["text"]["S"] == "Edit: sorted now, thanks"
+    assert item["version"]["N"] == "2"
+    assert len(drain_queue(sqs, deployed["alerts"])) == 1

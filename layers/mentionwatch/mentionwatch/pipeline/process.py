@@ -29,6 +29,7 @@ class Store(Protocol):
     def put_raw_payloads(self, raws: Sequence[RawItem]) -> None: ...
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def mark_deleted(self, mention: Mention) -> bool: ...
+    def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord) -> None: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
 
@@ -42,6 +43,7 @@ class Outcome(StrEnum):
     STORED = "stored"
     ALERTED = "alerted"
     DUPLICATE = "duplicate"
+    EDITED = "edited"
     DELETED = "deleted"
 
 
@@ -101,6 +103,11 @@ class MentionProcessor:
             self._store.put_new(MentionItem.from_triaged(triaged, stored_at=self._clock()))
         except AlreadyStored:
             stored = self._store.get(mention.id, consistent=True)
+            if stored is not None and _edited(stored.mention, mention):
+                # An edit on the platform (Meta `edited`, Mastodon `status.updated`, `mention.updated`).
+                edited = self._store.update_content(mention)
+                logger.info("edited mention", extra={"mention_id": mention.id, "applied": edited})
+                return Outcome.EDITED
             if stored is None or stored.alert_state is not AlertState.PENDING:
                 logger.info("duplicate delivery ignored", extra={"mention_id": mention.id})
                 return Outcome.DUPLICATE
@@ -112,3 +119,10 @@ class MentionProcessor:
         record = self._alerter.send(triaged)
         self._store.record_alert(mention.id, record)
         return Outcome.ALERTED
+
+
+def _edited(stored: Mention, incoming: Mention) -> bool:
+    """A later delivery whose content differs: a redelivery of the same content is not an edit."""
+    return incoming.received_at > stored.received_at and (
+        incoming.text != stored.text or incoming.engagement != stored.engagement
+    )

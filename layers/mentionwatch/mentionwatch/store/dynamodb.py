@@ -90,6 +90,34 @@ class MentionStore:
             raise _translate(err, "update_item") from err
         return True
 
+    def update_content(self, mention: Mention) -> bool:
+        """An edit on the platform: replace the stored text and counts, unless a newer delivery got there first.
+
+        The triage decision stays as it was (a person may already be working on it). Returns False when the stored
+        copy is newer or missing.
+        """
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention.id),
+                UpdateExpression="SET #m = :mention, received_at = :received, edited_at = :received, "
+                "version = version + :one",
+                ConditionExpression="attribute_exists(pk) AND received_at < :received",
+                ExpressionAttributeNames={"#m": "mention"},
+                ExpressionAttributeValues=to_attribute_map(
+                    {
+                        ":mention": mention.model_dump(mode="json"),
+                        ":received": keys.iso(mention.received_at),
+                        ":one": 1,
+                    }
+                ),
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise _translate(err, "update_item") from err
+        return True
+
     def record_alert(self, mention_id: str, alert: AlertRecord) -> None:
         try:
             self._client.update_item(

@@ -111,6 +111,7 @@ class MentionItem(BaseModel):
             "team": self.triage.team,
             "sentiment_label": self.sentiment.label.value,
             "created_at": keys.iso(self.mention.created_at),
+            "received_at": keys.iso(self.mention.received_at),
             "thread_key": self.mention.thread_key,
         }
         document |= keys.mention_keys(self.mention, self.status, self.triage.severity)
