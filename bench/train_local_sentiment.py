@@ -1,0 +1,130 @@
+"""Train the local sentiment model OFFLINE and export it as compact JSON shipped in the package.
+
+Dev-only: needs scikit-learn and numpy (`pip install scikit-learn`); the runtime needs neither.
+
+    python bench/train_local_sentiment.py [--data ../shared/data/airline_tweets_dev.csv] [--write]
+
+The model is a multinomial logistic regression over word unigrams and bigrams (presence, L2-normalised;
+handles, links and numbers removed by `mentionwatch.sentiment.features`) plus four VADER scores. It prints
+held-out figures (a stratified 80/20 split and 5-fold cross-validation) before fitting on all rows;
+`--write` stores the weights in `mentionwatch/sentiment/local_model.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import classification_report, f1_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from mentionwatch.sentiment.features import clean_text, features
+from mentionwatch.sentiment.local import CLASSES, VADER_FEATURES
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "airline_tweets_dev.csv"
+OUT = REPO / "layers" / "mentionwatch" / "mentionwatch" / "sentiment" / "local_model.json"
+
+
+class Featuriser:
+    def __init__(self, min_df: int) -> None:
+        self.min_df = min_df
+        self.vader = SentimentIntensityAnalyzer()
+
+    def fit(self, texts: list[str]) -> Featuriser:
+        df = Counter(f for t in texts for f in features(t))
+        self.vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= self.min_df))}
+        return self
+
+    def vader_row(self, text: str) -> list[float]:
+        s = self.vader.polarity_scores(clean_text(text))
+        return [s[k] for k in VADER_FEATURES]
+
+    def transform(self, texts: list[str]):
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(texts):
+            idx = sorted({self.vocab[f] for f in features(t) if f in self.vocab})
+            if idx:
+                w = 1.0 / math.sqrt(len(idx))
+                rows += [r] * len(idx)
+                cols += idx
+                vals += [w] * len(idx)
+        x = csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocab)))
+        dense = csr_matrix(np.array([self.vader_row(t) for t in texts]))
+        return hstack([x, dense]).tocsr()
+
+
+def load(path: Path) -> tuple[list[str], list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["text"] for r in rows], [r["airline_sentiment"].strip().upper() for r in rows]
+
+
+def fit(texts, labels, c: float, min_df: int):
+    feats = Featuriser(min_df).fit(texts)
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    model.fit(feats.transform(texts), labels)
+    return feats, model
+
+
+def macro_f1(texts_tr, y_tr, texts_te, y_te, c, min_df) -> float:
+    feats, model = fit(texts_tr, y_tr, c, min_df)
+    return f1_score(y_te, model.predict(feats.transform(texts_te)), average="macro")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--c", type=float, default=3.0)
+    parser.add_argument("--min-df", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    texts, labels = load(args.data)
+
+    x_tr, x_te, y_tr, y_te = train_test_split(texts, labels, test_size=0.2, stratify=labels, random_state=7)
+    feats, model = fit(x_tr, y_tr, args.c, args.min_df)
+    print("held-out 20% split:")
+    print(classification_report(y_te, model.predict(feats.transform(x_te)), digits=3))
+
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
+    scores = []
+    for tr, te in folds.split(texts, labels):
+        scores.append(macro_f1([texts[i] for i in tr], [labels[i] for i in tr],
+                               [texts[i] for i in te], [labels[i] for i in te], args.c, args.min_df))
+    print("5-fold macro-F1:", " ".join(f"{s:.3f}" for s in scores), f"mean {sum(scores) / len(scores):.3f}")
+
+    feats, model = fit(texts, labels, args.c, args.min_df)
+    if not args.write:
+        return 0
+    order = [list(model.classes_).index(c) for c in CLASSES]
+    coef = model.coef_[order]
+    n_vocab = len(feats.vocab)
+    weights = {}
+    for f, i in feats.vocab.items():  # every vocabulary entry stays: each counts in the L2 norm
+        weights[f] = [round(float(coef[k, i]), 3) for k in range(len(CLASSES))]
+    doc = {
+        "format": 1,
+        "classes": list(CLASSES),
+        "intercept": [round(float(model.intercept_[k]), 4) for k in order],
+        "vader": {name: [round(float(coef[k, n_vocab + j]), 4) for k in range(len(CLASSES))]
+                  for j, name in enumerate(VADER_FEATURES)},
+        "weights": weights,
+        "trained_on": f"{args.data.name}: {len(texts)} labelled tweets, C={args.c}, min_df={args.min_df}",
+    }
+    OUT.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB, {len(weights)} features)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
