@@ -63,10 +63,31 @@ class Featuriser:
         return hstack([x, dense]).tocsr()
 
 
-def load(path: Path) -> tuple[list[str], list[str]]:
+def load_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [r["text"] for r in rows], [r["airline_sentiment"].strip().upper() for r in rows]
+        return list(csv.DictReader(fh))
+
+
+def export(feats: Featuriser, model: LogisticRegression, note: str) -> dict:
+    order = [list(model.classes_).index(c) for c in CLASSES]
+    coef = model.coef_[order]
+    n_vocab = len(feats.vocab)
+    # Every vocabulary entry stays, however small its weight: each counts in the L2 norm.
+    weights = {f: [round(float(coef[k, i]), 3) for k in range(len(CLASSES))] for f, i in feats.vocab.items()}
+    return {
+        "format": 1,
+        "classes": list(CLASSES),
+        "intercept": [round(float(model.intercept_[k]), 4) for k in order],
+        "vader": {name: [round(float(coef[k, n_vocab + j]), 4) for k in range(len(CLASSES))]
+                  for j, name in enumerate(VADER_FEATURES)},
+        "weights": weights,
+        "trained_on": note,
+    }
+
+
+def write_json(path: Path, doc: dict) -> None:
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8")
 
 
 def fit(texts, labels, c: float, min_df: int):
@@ -87,10 +108,16 @@ def main() -> int:
     parser.add_argument("--c", type=float, default=3.0)
     parser.add_argument("--min-df", type=int, default=5)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--holdout-dir", type=Path,
+                        help="also write model.json trained on the 80%% split and test.csv (the 20%%) here, "
+                             "to measure the whole triage on tweets the model never saw")
     args = parser.parse_args()
-    texts, labels = load(args.data)
+    rows = load_rows(args.data)
+    texts = [r["text"] for r in rows]
+    labels = [r["airline_sentiment"].strip().upper() for r in rows]
 
-    x_tr, x_te, y_tr, y_te = train_test_split(texts, labels, test_size=0.2, stratify=labels, random_state=7)
+    r_tr, r_te, y_tr, y_te = train_test_split(rows, labels, test_size=0.2, stratify=labels, random_state=7)
+    x_tr, x_te = [r["text"] for r in r_tr], [r["text"] for r in r_te]
     feats, model = fit(x_tr, y_tr, args.c, args.min_df)
     print("held-out 20% split:")
     print(classification_report(y_te, model.predict(feats.transform(x_te)), digits=3))
@@ -102,27 +129,23 @@ def main() -> int:
                                [texts[i] for i in te], [labels[i] for i in te], args.c, args.min_df))
     print("5-fold macro-F1:", " ".join(f"{s:.3f}" for s in scores), f"mean {sum(scores) / len(scores):.3f}")
 
+    if args.holdout_dir:
+        args.holdout_dir.mkdir(parents=True, exist_ok=True)
+        write_json(args.holdout_dir / "model.json",
+                   export(feats, model, f"80% split of {args.data.name}, C={args.c}, min_df={args.min_df}"))
+        with (args.holdout_dir / "test.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(r_te)
+        print(f"wrote {args.holdout_dir}/model.json and test.csv ({len(r_te)} rows)", file=sys.stderr)
+
     feats, model = fit(texts, labels, args.c, args.min_df)
     if not args.write:
         return 0
-    order = [list(model.classes_).index(c) for c in CLASSES]
-    coef = model.coef_[order]
-    n_vocab = len(feats.vocab)
-    weights = {}
-    for f, i in feats.vocab.items():  # every vocabulary entry stays: each counts in the L2 norm
-        weights[f] = [round(float(coef[k, i]), 3) for k in range(len(CLASSES))]
-    doc = {
-        "format": 1,
-        "classes": list(CLASSES),
-        "intercept": [round(float(model.intercept_[k]), 4) for k in order],
-        "vader": {name: [round(float(coef[k, n_vocab + j]), 4) for k in range(len(CLASSES))]
-                  for j, name in enumerate(VADER_FEATURES)},
-        "weights": weights,
-        "trained_on": f"{args.data.name}: {len(texts)} labelled tweets, C={args.c}, min_df={args.min_df}",
-    }
-    OUT.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
-                   encoding="utf-8")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB, {len(weights)} features)", file=sys.stderr)
+    note = f"{args.data.name}: {len(texts)} labelled tweets, C={args.c}, min_df={args.min_df}"
+    doc = export(feats, model, note)
+    write_json(OUT, doc)
+    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB, {len(doc['weights'])} features)", file=sys.stderr)
     return 0
 
 

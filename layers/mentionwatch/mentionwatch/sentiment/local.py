@@ -1,8 +1,9 @@
 """The local analyzer: needs no AWS and no network. Everything it reads ships inside the package.
 
-A small multinomial logistic regression, trained offline by `bench/train_local_sentiment.py`, over word
-unigrams and bigrams (presence, L2-normalised) plus four VADER scores. Inference is pure Python: a dict look-up
-per token, three sums and a softmax. The weights live in `local_model.json` beside this module.
+A small multinomial logistic regression, trained offline by `bench/train_local_sentiment.py`, over
+word unigrams and bigrams (presence, L2-normalised) plus four VADER scores. Inference is pure Python:
+a dict look-up per token, three sums and a softmax. The weights live in `local_model.json` beside this
+module. MIXED is called only when both positive and negative are likely; it is rare on short posts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import math
 from collections.abc import Sequence
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mentionwatch.exceptions import ConfigurationError
@@ -23,7 +25,7 @@ CLASSES = ("NEGATIVE", "NEUTRAL", "POSITIVE")
 VADER_FEATURES = ("compound", "pos", "neg", "neu")
 MODEL_FILE = "local_model.json"
 # Both sides at least this likely ⇒ MIXED. Rare on short posts, as it should be.
-MIXED_THRESHOLD = 0.3
+MIXED_THRESHOLD = 0.35
 # VADER's cost grows with the text; the model only needs the opening of a very long post.
 VADER_MAX_CHARS = 2_000
 
@@ -42,8 +44,24 @@ def load_model(name: str = MODEL_FILE) -> dict[str, Any]:
     return model
 
 
+def read_model_file(path: str | Path) -> dict[str, Any]:
+    """Weights from a file of your own (same format as the packaged one, e.g. from the training script)."""
+    try:
+        model: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ConfigurationError(f"local sentiment model {str(path)!r} cannot be read: {err}") from err
+    if not isinstance(model, dict) or tuple(model.get("classes", ())) != CLASSES:
+        raise ConfigurationError(
+            f"local sentiment model {str(path)!r} is not a model with classes {list(CLASSES)}"
+        )
+    return model
+
+
 class LocalAnalyzer:
     name = "local"
+
+    def __init__(self, model_file: str | Path | None = None) -> None:
+        self._model_file = model_file
 
     @cached_property
     def _vader(self) -> Any:  # loaded on first use: keeps cold starts of functions that never score cheap
@@ -53,7 +71,7 @@ class LocalAnalyzer:
 
     @cached_property
     def _model(self) -> dict[str, Any]:
-        return load_model()
+        return load_model() if self._model_file is None else read_model_file(self._model_file)
 
     def analyze(self, requests: Sequence[SentimentRequest]) -> list[SentimentResult]:
         return [self.score(request.text, request.language) for request in requests]
