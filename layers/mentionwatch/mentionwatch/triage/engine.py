@@ -68,7 +68,8 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
     if condition.sentiment is not None:
         if sentiment.label not in condition.sentiment:
             return None
-        reasons.append(f"sentiment {sentiment.label.value}")
+        label_score = getattr(scores, sentiment.label.value.lower())
+        reasons.append(f"sentiment {sentiment.label.value} ({label_score:.2f})")
     if condition.not_sentiment is not None and sentiment.label in condition.not_sentiment:
         return None
     for value, low, high, name in (
