@@ -101,12 +101,14 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
 
 
 def count_rows(path: Path) -> int | None:
+    """How many rows a file holds (for progress); None when it cannot tell."""
     try:
-        with path.open("rb") as fh:
-            lines = sum(1 for _ in fh)
-    except OSError:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            if path.suffix.lower() == ".csv":
+                return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+            return sum(1 for line in fh if line.strip())
+    except (OSError, UnicodeDecodeError, csv.Error):
         return None
-    return lines - 1 if path.suffix.lower() == ".csv" else lines
 
 
 # --- classification ---------------------------------------------------------------------------------------

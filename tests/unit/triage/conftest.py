@@ -1,4 +1,4 @@
-"""Helpers for triage tests: mentions and sentiment results built by hand, so rules are tested on their own."""
+"""Helpers for triage tests: mentions and sentiment built by hand, so the rules are tested on their own."""
 
 from __future__ import annotations
 

@@ -95,7 +95,8 @@ def test_failure_report_in_a_busy_thread_is_escalated(triager, make_mention, mak
     # Given an outage report, alone and in a thread that drew many replies lately
     text = "The app is not working for me either"
     alone = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
-    busy = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), TriageContext(thread_replies_recent=40))
+    busy = triager.triage(make_mention(text), make_sentiment("NEGATIVE"),
+                          TriageContext(thread_replies_recent=40))
     # Then only the busy thread pages operations
     assert alone.reaction is Reaction.RESPOND
     assert busy.reaction is Reaction.ESCALATE
@@ -106,7 +107,8 @@ def test_repeat_complainer_gets_a_faster_answer(triager, make_mention, make_sent
     # Given a complaint from someone who wrote four times today
     context = TriageContext(author_mentions_today=4)
     # When triaged
-    decision = triager.triage(make_mention("Still no reply to my messages"), make_sentiment("NEGATIVE"), context)
+    decision = triager.triage(make_mention("Still no reply to my messages"), make_sentiment("NEGATIVE"),
+                              context)
     # Then it is answered sooner, and tagged
     assert decision.reaction is Reaction.RESPOND
     assert decision.severity is Severity.HIGH
@@ -116,8 +118,8 @@ def test_repeat_complainer_gets_a_faster_answer(triager, make_mention, make_sent
 
 def test_leaning_negative_neutral_is_still_answered(triager, make_mention, make_sentiment) -> None:
     # Given a neutral label whose negative score is substantial and no other cue
-    decision = triager.triage(make_mention("so that happened today"), make_sentiment("NEUTRAL", negative=0.45,
-                                                                                     positive=0.05), NO_CONTEXT)
+    leaning = make_sentiment("NEUTRAL", negative=0.45, positive=0.05)
+    decision = triager.triage(make_mention("so that happened today"), leaning, NO_CONTEXT)
     # Then it is treated as a complaint to answer
     assert decision.category is Category.COMPLAINT
     assert decision.reaction is Reaction.RESPOND
@@ -164,12 +166,17 @@ def test_first_matching_category_and_route_win(make_mention, make_sentiment) -> 
 
 
 def test_reordering_routes_changes_the_decision(make_mention, make_sentiment) -> None:
-    swapped = ORDERED.replace("id: route/first", "id: route/tmp").replace("id: route/second", "id: route/first")
-    text = swapped.replace("team: first-team", "team: x").replace("team: second-team", "team: first-team")
-    triager = RulesTriager(load_rules(text))
+    # Given the same rules with the two matching routes swapped
+    first = ORDERED[ORDERED.index("  - id: route/first"):ORDERED.index("  - id: route/second")]
+    second = ORDERED[ORDERED.index("  - id: route/second"):ORDERED.index("  - id: route/rest")]
+    swapped = ORDERED.replace(first + second, second + first)
+    triager = RulesTriager(load_rules(swapped))
+    # When the same mention is triaged
     decision = triager.triage(make_mention("it is broken"), make_sentiment("NEGATIVE"), NO_CONTEXT)
-    assert decision.rules[-1] == "route/tmp"
-    assert decision.reaction is Reaction.RESPOND
+    # Then the route now first decides
+    assert decision.rules[-1] == "route/second"
+    assert decision.reaction is Reaction.ESCALATE
+    assert decision.team == "second-team"
 
 
 SCOPED = """
