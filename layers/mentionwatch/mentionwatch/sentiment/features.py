@@ -64,13 +64,13 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def features(text: str, max_tokens: int = 400) -> set[str]:
+def features(text: str, max_chars: int = 2_000) -> set[str]:
     """Unigrams and adjacent bigrams (`a b`) of a text, as a set (presence, not counts).
 
-    Very long texts are cut to their first `max_tokens` tokens: feelings are stated early, and the model
-    must stay cheap whatever it is handed.
+    Very long texts are read up to `max_chars`: feelings are stated early, and the model must stay cheap
+    whatever it is handed.
     """
-    toks = tokens(clean_text(text))[:max_tokens]
+    toks = tokens(clean_text(text[:max_chars]))
     feats = set(toks)
     feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
     return feats

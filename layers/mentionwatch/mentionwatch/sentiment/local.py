@@ -27,7 +27,7 @@ MODEL_FILE = "local_model.json"
 # Both sides at least this likely ⇒ MIXED. Rare on short posts, as it should be.
 MIXED_THRESHOLD = 0.35
 # VADER's cost grows with the text; the model only needs the opening of a very long post.
-VADER_MAX_CHARS = 2_000
+VADER_MAX_CHARS = 1_000
 
 
 @cache

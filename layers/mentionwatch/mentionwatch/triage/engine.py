@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mentionwatch.models import (
     Category,
@@ -15,10 +15,11 @@ from mentionwatch.models import (
     TriageDecision,
 )
 from mentionwatch.sentiment.features import clean_text
+from mentionwatch.triage.keywords import TextWords
 from mentionwatch.triage.rules import Condition, RuleSet, load_rules, packaged_rules_text
 
 # Matching reads the opening of a post: enough for any real mention, and cheap whatever arrives.
-MATCH_MAX_CHARS = 5_000
+MATCH_MAX_CHARS = 2_000
 _QUESTION = re.compile(
     r"\?|^\W*(how|what|when|where|why|who|which|can|could|would|will|is|are|do|does|did|should|any)\b",
     re.IGNORECASE,
@@ -30,6 +31,7 @@ class Signals:
     """Everything a condition may test, computed once per mention."""
 
     text: str  # cleaned: handles and links removed, case kept
+    words: TextWords
     is_question: bool
     mention: Mention
     sentiment: SentimentResult
@@ -39,8 +41,8 @@ class Signals:
     @classmethod
     def of(cls, mention: Mention, sentiment: SentimentResult, context: TriageContext) -> Signals:
         text = clean_text(mention.text[:MATCH_MAX_CHARS])
-        return cls(text=text, is_question=bool(_QUESTION.search(text)), mention=mention, sentiment=sentiment,
-                   context=context)
+        return cls(text=text, words=TextWords(text), is_question=bool(_QUESTION.search(text)),
+                   mention=mention, sentiment=sentiment, context=context)
 
 
 def _phrase(match: re.Match[str]) -> str:
@@ -102,12 +104,12 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
             return None
         reasons.append("asks a question" if condition.question else "asks no question")
     text = signals.text
-    if condition.keyword_pattern is not None:
-        found = condition.keyword_pattern.search(text)
-        if found is None:
+    if condition.keyword_matcher is not None:
+        said = condition.keyword_matcher.find(signals.words)
+        if said is None:
             return None
-        reasons.append(f"says {_phrase(found)!r}")
-    if condition.not_keyword_pattern is not None and condition.not_keyword_pattern.search(text):
+        reasons.append(f"says {said!r}")
+    if condition.not_keyword_matcher is not None and condition.not_keyword_matcher.find(signals.words):
         return None
     if condition.regex_pattern is not None:
         found = condition.regex_pattern.search(text)
@@ -135,8 +137,7 @@ class RulesTriager:
     def triage(self, mention: Mention, sentiment: SentimentResult, context: TriageContext) -> TriageDecision:
         signals = Signals.of(mention, sentiment, context)
         category, category_rule, category_reasons = self.categorise(signals)
-        signals = Signals(text=signals.text, is_question=signals.is_question, mention=mention,
-                          sentiment=sentiment, context=context, category=category)
+        signals = replace(signals, category=category)
         rules: list[str] = []
         reasons: list[str] = []
         if category_rule is not None:

@@ -24,24 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mentionwatch.exceptions import InvalidRules
 from mentionwatch.models import Category, Platform, Reaction, Sentiment, Severity
+from mentionwatch.triage.keywords import KeywordMatcher, validate_phrase
 
 RuleId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_./-]*$")]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 TEMPLATE_FIELDS = frozenset({"handle", "brand"})
 MAX_RULES_BYTES = 256 * 1024
-
-
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
-    """Whole-word, case-insensitive match of any phrase; a trailing `*` matches any word ending."""
-    parts = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        words = phrase.strip().split()
-        body = r"\s+".join(re.escape(w.rstrip("*")) for w in words)
-        tail = r"\w*" if words[-1].endswith("*") else r"(?!\w)"
-        head = r"(?<!\w)" if phrase[0].isalnum() or phrase[0] == "_" else ""
-        parts.append(f"{head}{body}{tail}")
-    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 class Condition(BaseModel):
@@ -74,8 +63,7 @@ class Condition(BaseModel):
     @classmethod
     def _phrases_have_words(cls, value: list[str] | None) -> list[str] | None:
         for phrase in value or ():
-            if not phrase.strip() or phrase.strip() == "*":
-                raise ValueError(f"keyword {phrase!r} has no word in it")
+            validate_phrase(phrase)
         return value
 
     @field_validator("regex", "not_regex")
@@ -94,12 +82,12 @@ class Condition(BaseModel):
         return [v.strip().lower().replace("_", "-") for v in value] if value else value
 
     @cached_property
-    def keyword_pattern(self) -> re.Pattern[str] | None:
-        return _phrase_pattern(self.keywords) if self.keywords else None
+    def keyword_matcher(self) -> KeywordMatcher | None:
+        return KeywordMatcher(self.keywords) if self.keywords else None
 
     @cached_property
-    def not_keyword_pattern(self) -> re.Pattern[str] | None:
-        return _phrase_pattern(self.not_keywords) if self.not_keywords else None
+    def not_keyword_matcher(self) -> KeywordMatcher | None:
+        return KeywordMatcher(self.not_keywords) if self.not_keywords else None
 
     @cached_property
     def regex_pattern(self) -> re.Pattern[str] | None:
