@@ -83,5 +83,7 @@ def validate_phrase(phrase: str) -> None:
     stripped = phrase.strip()
     if "*" in stripped.rstrip("*") or stripped.endswith("**"):
         raise ValueError(f"keyword {phrase!r}: `*` may only end the phrase")
+    if stripped.endswith("*") and not stripped[:-1][-1:].isalnum():
+        raise ValueError(f"keyword {phrase!r}: `*` must end a word (`refund*`), not stand alone")
     if not words(stripped):
         raise ValueError(f"keyword {phrase!r} has no word in it")
