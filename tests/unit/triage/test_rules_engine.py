@@ -297,3 +297,16 @@ routes:
     decision = RulesTriager(rules).triage(make_mention("My flight was Cancelled Flightled again"),
                                           make_sentiment(Sentiment.NEUTRAL), NO_CONTEXT)
     assert decision.rules == ("route/cancelled",)
+
+
+@pytest.mark.parametrize("text", ["", "😀🎉😀", "🙏" * 5_000, "lost my bag " * 5_000, "a" * 50_000])
+def test_edge_texts_are_triaged_end_to_end(triager, make_mention, text) -> None:
+    # Given an empty, emoji-only or very long text (a Mention keeps its first 10,000 characters)
+    from mentionwatch.sentiment.local import LocalAnalyzer
+
+    subject = make_mention(text)
+    # When scored by the local analyzer and triaged
+    decision = triager.triage(subject, LocalAnalyzer().score(subject.text), NO_CONTEXT)
+    # Then a complete decision comes back, explained
+    assert decision.reaction in set(Reaction)
+    assert decision.rules and decision.reasons
