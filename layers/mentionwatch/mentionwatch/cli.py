@@ -3,7 +3,8 @@
     mentionwatch classify --input FILE --text-column NAME [--rules FILE] [--analyzer local|comprehend]
     mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
 
-Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input (message on stderr).
+Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
+stderr), 3 a service the command needs (Comprehend) did not answer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from mentionwatch.exceptions import MentionwatchError
+from mentionwatch.exceptions import AdapterError, MentionwatchError
 from mentionwatch.models import (
     Author,
     Mention,
@@ -31,7 +32,7 @@ from mentionwatch.models import (
 )
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 
-EXIT_OK, EXIT_TARGET_MISSED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_TARGET_MISSED, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
 BATCH = 25  # Comprehend's batch size; harmless for the local analyzer
 PROGRESS_EVERY = 1_000
 
@@ -115,10 +116,15 @@ def count_rows(path: Path) -> int | None:
 def make_analyzer(name: str, local_model: Path | None = None) -> SentimentAnalyzer:
     if name == "comprehend":
         import boto3  # only this path needs AWS
+        from botocore.exceptions import BotoCoreError
 
         from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
 
-        return ComprehendAnalyzer(boto3.client("comprehend"))
+        try:
+            client = boto3.client("comprehend")
+        except BotoCoreError as err:
+            raise BadInput(f"--analyzer comprehend: AWS is not set up here ({err})") from err
+        return ComprehendAnalyzer(client)
     from mentionwatch.sentiment.local import LocalAnalyzer
 
     return LocalAnalyzer(local_model)
@@ -268,6 +274,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_BAD_INPUT if exit_.code else EXIT_OK
     try:
         return int(args.handler(args, out, err))
+    except AdapterError as problem:  # a service (Comprehend) did not answer: not the user's mistake
+        print(f"mentionwatch {args.command}: {problem}", file=err)
+        return EXIT_UNAVAILABLE
     except (BadInput, MentionwatchError) as problem:
         print(f"mentionwatch {args.command}: {problem}", file=err)
         return EXIT_BAD_INPUT

@@ -172,3 +172,63 @@ def test_console_script_runs_and_classify_with_local_never_imports_boto3() -> No
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     # Then it succeeds without loading the AWS SDK
     assert done.stdout.split() == ["0", "False"]
+
+
+class _FakeComprehend:
+    """Stands in for `ComprehendAnalyzer` (the adapter): the CLI's wiring is under test, not AWS."""
+
+    name = "comprehend"
+    clients: list[object] = []
+
+    def __init__(self, client: object, *, fail: bool = False) -> None:
+        self.clients.append(client)
+        self.fail = fail
+
+    def analyze(self, requests):
+        from mentionwatch.exceptions import SentimentUnavailable
+        from mentionwatch.models import Sentiment, SentimentResult, SentimentScores
+
+        if self.fail:
+            raise SentimentUnavailable("Comprehend did not answer")
+        return [SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=0.99),
+                                analyzer=self.name) for _ in requests]
+
+
+@pytest.fixture
+def fake_comprehend(monkeypatch: pytest.MonkeyPatch):
+    import types
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    module = types.ModuleType("mentionwatch.sentiment.comprehend")
+    module.ComprehendAnalyzer = _FakeComprehend
+    monkeypatch.setitem(sys.modules, "mentionwatch.sentiment.comprehend", module)
+    _FakeComprehend.clients.clear()
+    return module
+
+
+def test_classify_with_comprehend_hands_the_analyzer_a_comprehend_client(fake_comprehend) -> None:
+    # Given the Comprehend analyzer (stand-in) is chosen
+    # When classifying
+    code, out, _ = run("classify", "--input", str(CSV), "--text-column", "message",
+                       "--analyzer", "comprehend")
+    # Then it was built with a boto3 Comprehend client and its results drive triage
+    assert code == 0
+    assert _FakeComprehend.clients[0].meta.service_model.service_name == "comprehend"
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {r["analyzer"] for r in rows} == {"comprehend"}
+    assert {r["sentiment"] for r in rows} == {"NEGATIVE"}
+
+
+def test_comprehend_not_answering_exits_3(fake_comprehend, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given Comprehend fails
+    monkeypatch.setattr(fake_comprehend, "ComprehendAnalyzer",
+                        lambda client: _FakeComprehend(client, fail=True))
+    # When classifying
+    code, out, err = run("classify", "--input", str(CSV), "--text-column", "message",
+                         "--analyzer", "comprehend")
+    # Then the problem is named and the exit code says a service failed, not the input
+    assert code == 3
+    assert "Comprehend did not answer" in err
+    assert out == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mentionwatch.models import Category, Platform, Reaction, Sentiment, Severity, TriageContext
+from mentionwatch.sentiment.local import LocalAnalyzer
 from mentionwatch.triage.engine import RulesTriager
 from mentionwatch.triage.rules import load_rules
 
@@ -302,8 +303,6 @@ routes:
 @pytest.mark.parametrize("text", ["", "😀🎉😀", "🙏" * 5_000, "lost my bag " * 5_000, "a" * 50_000])
 def test_edge_texts_are_triaged_end_to_end(triager, make_mention, text) -> None:
     # Given an empty, emoji-only or very long text (a Mention keeps its first 10,000 characters)
-    from mentionwatch.sentiment.local import LocalAnalyzer
-
     subject = make_mention(text)
     # When scored by the local analyzer and triaged
     decision = triager.triage(subject, LocalAnalyzer().score(subject.text), NO_CONTEXT)
