@@ -85,6 +85,16 @@ class SecretUnavailable(ConfigurationError):
     code = "secret_unavailable"
 
 
+class InvalidRules(ConfigurationError):
+    """A triage rules file that does not validate. The message names the rule id and the field."""
+
+    code = "invalid_rules"
+
+    def __init__(self, message: str, *, rule: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.rule = rule
+
+
 # --- adapters: AWS failures translated into the domain's words ----------------------------------------
 class AdapterError(MentionwatchError):
     status = 503

@@ -1,0 +1,289 @@
+"""The `mentionwatch` command line. Each subcommand registers itself with `@command`.
+
+    mentionwatch classify --input FILE --text-column NAME [--rules FILE] [--analyzer local|comprehend]
+    mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
+
+Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
+stderr), 3 a service the command needs (Comprehend) did not answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from mentionwatch.exceptions import AdapterError, MentionwatchError
+from mentionwatch.models import (
+    Author,
+    Mention,
+    Platform,
+    SentimentResult,
+    TriageContext,
+    TriageDecision,
+    utc_now,
+)
+from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
+
+EXIT_OK, EXIT_TARGET_MISSED, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+BATCH = 25  # Comprehend's batch size; harmless for the local analyzer
+PROGRESS_EVERY = 1_000
+
+
+class BadInput(Exception):
+    """A problem with what the user gave the command: reported on stderr, exit code 2."""
+
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+
+
+def command(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]):
+    """Register a subcommand: `configure` adds its arguments, the decorated function runs it."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS[name] = (help_text, configure, handler)
+        return handler
+
+    return register
+
+
+# --- input ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based data row (CSV: after the header; JSONL: line)
+    values: dict[str, Any]
+
+
+def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
+    """Rows of a .csv (with a header) or .jsonl file; raises `BadInput` naming what is wrong."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise BadInput(f"--input {str(path)!r}: expected a .csv or .jsonl file")
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as err:
+        raise BadInput(f"--input {str(path)!r} cannot be read: {err.strerror or err}") from err
+    with handle:
+        try:
+            if suffix == ".csv":
+                reader = csv.DictReader(handle)
+                missing = [c for c in required if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise BadInput(f"--input {str(path)!r} has no column {missing[0]!r} "
+                                   f"(columns: {', '.join(reader.fieldnames or []) or 'none'})")
+                for number, values in enumerate(reader, start=1):
+                    yield Row(number, values)
+            else:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        values = json.loads(line)
+                    except ValueError as err:
+                        raise BadInput(f"--input {str(path)!r} line {number}: not JSON ({err})") from err
+                    if not isinstance(values, dict):
+                        raise BadInput(f"--input {str(path)!r} line {number}: expected a JSON object")
+                    missing = [c for c in required if c not in values]
+                    if missing:
+                        raise BadInput(f"--input {str(path)!r} line {number} has no field {missing[0]!r}")
+                    yield Row(number, values)
+        except UnicodeDecodeError as err:
+            raise BadInput(f"--input {str(path)!r} is not UTF-8: {err}") from err
+        except csv.Error as err:
+            raise BadInput(f"--input {str(path)!r}: malformed CSV ({err})") from err
+
+
+def count_rows(path: Path) -> int | None:
+    """How many rows a file holds (for progress); None when it cannot tell."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            if path.suffix.lower() == ".csv":
+                return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+            return sum(1 for line in fh if line.strip())
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+# --- classification ---------------------------------------------------------------------------------------
+def make_analyzer(name: str, local_model: Path | None = None) -> SentimentAnalyzer:
+    if name == "comprehend":
+        import boto3  # only this path needs AWS
+        from botocore.exceptions import BotoCoreError
+
+        from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
+
+        try:
+            client = boto3.client("comprehend")
+        except BotoCoreError as err:
+            raise BadInput(f"--analyzer comprehend: AWS is not set up here ({err})") from err
+        return ComprehendAnalyzer(client)
+    from mentionwatch.sentiment.local import LocalAnalyzer
+
+    return LocalAnalyzer(local_model)
+
+
+def make_triager(rules: Path | None):
+    from mentionwatch.triage.engine import RulesTriager, default_triager
+    from mentionwatch.triage.rules import load_rules
+
+    return default_triager() if rules is None else RulesTriager(load_rules(rules))
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def to_mention(row: Row, text: str) -> Mention:
+    return Mention(platform=Platform.WEBHOOK, native_id=f"row-{row.number}", text=text,
+                   author=Author(handle="unknown"), created_at=utc_now())
+
+
+def classify_rows(rows: Iterator[Row], text_column: str, analyzer: SentimentAnalyzer, triager: Any,
+                  progress: Callable[[int], None]) -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
+    """Sentiment then triage for each row, in batches; rows come back in input order."""
+    done = 0
+    batch: list[tuple[Row, Mention]] = []
+
+    def flush() -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
+        nonlocal done
+        results = analyzer.analyze([SentimentRequest(text=m.text, language=m.language) for _, m in batch])
+        for (row, mention), sentiment in zip(batch, results, strict=True):
+            yield row, sentiment, triager.triage(mention, sentiment, TriageContext())
+        done += len(batch)
+        progress(done)
+        batch.clear()
+
+    for row in rows:
+        batch.append((row, to_mention(row, _as_text(row.values.get(text_column)))))
+        if len(batch) >= BATCH:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def progress_printer(total: int | None, err: TextIO) -> Callable[[int], None]:
+    def show(done: int) -> None:
+        if total and total >= PROGRESS_EVERY and (done % PROGRESS_EVERY < BATCH or done >= total):
+            print(f"classified {done}/{total} rows", file=err, flush=True)
+
+    return show
+
+
+def decision_json(row: Row, sentiment: SentimentResult, decision: TriageDecision) -> dict[str, Any]:
+    return {
+        "row": row.number,
+        "sentiment": sentiment.label.value,
+        "scores": sentiment.scores.model_dump(),
+        "analyzer": sentiment.analyzer,
+        "reaction": decision.reaction.value,
+        "category": decision.category.value,
+        "severity": decision.severity.value,
+        "team": decision.team,
+        "sla_minutes": decision.sla_minutes,
+        "tags": list(decision.tags),
+        "rules": list(decision.rules),
+        "reasons": list(decision.reasons),
+        "suggested_response": decision.suggested_response,
+    }
+
+
+# --- subcommands ------------------------------------------------------------------------------------------
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, type=Path, help="a .csv (with header) or .jsonl file")
+    parser.add_argument("--text-column", required=True, help="the column or field holding the text")
+    parser.add_argument("--rules", type=Path, help="a rules YAML file (default: the packaged rules)")
+    parser.add_argument("--analyzer", choices=("local", "comprehend"), default="local")
+    parser.add_argument("--local-model", type=Path,
+                        help="weights for the local analyzer (default: the packaged ones)")
+
+
+def _configure_classify(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+
+
+def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--label-column", required=True,
+                        help="people's sentiment label: negative, neutral or positive (any case)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a quality target is missed")
+
+
+@command("classify", "sentiment and triage for each row, one JSON object a line on stdout",
+         _configure_classify)
+def classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    triager = make_triager(args.rules)
+    analyzer = make_analyzer(args.analyzer, args.local_model)
+    rows = read_rows(args.input, [args.text_column])
+    progress = progress_printer(count_rows(args.input), err)
+    for row, sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress):
+        out.write(json.dumps(decision_json(row, sentiment, decision), ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+@command("evaluate", "confusion tables for sentiment and reaction against people's labels",
+         _configure_evaluate)
+def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from mentionwatch.triage.evaluation import Evaluation, parse_label
+
+    triager = make_triager(args.rules)
+    analyzer = make_analyzer(args.analyzer, args.local_model)
+    rows = read_rows(args.input, [args.text_column, args.label_column])
+    progress = progress_printer(count_rows(args.input), err)
+    result, unlabelled = Evaluation(), 0
+    for row, sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress):
+        label = parse_label(_as_text(row.values.get(args.label_column)))
+        if label is None:
+            unlabelled += 1
+            continue
+        result.add(label, sentiment.label, decision.reaction)
+    if not result.total:
+        raise BadInput(f"--label-column {args.label_column!r}: "
+                       "no row is labelled negative, neutral or positive")
+    if unlabelled:
+        print(f"skipped {unlabelled} rows without a negative/neutral/positive label", file=err)
+    out.write(result.report() + "\n")
+    missed = [t for t in result.targets() if not t.met]
+    return EXIT_TARGET_MISSED if args.check and missed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentionwatch", description="Social listening and escalation.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, configure, handler) in _COMMANDS.items():
+        child = sub.add_parser(name, help=help_text, description=help_text)
+        configure(child)
+        child.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed its message
+        return EXIT_BAD_INPUT if exit_.code else EXIT_OK
+    try:
+        return int(args.handler(args, out, err))
+    except AdapterError as problem:  # a service (Comprehend) did not answer: not the user's mistake
+        print(f"mentionwatch {args.command}: {problem}", file=err)
+        return EXIT_UNAVAILABLE
+    except (BadInput, MentionwatchError) as problem:
+        print(f"mentionwatch {args.command}: {problem}", file=err)
+        return EXIT_BAD_INPUT
+    except ValidationError as problem:
+        print(f"mentionwatch {args.command}: invalid input: {problem}", file=err)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
