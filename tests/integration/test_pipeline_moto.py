@@ -53,7 +53,7 @@ def test_signed_urgent_delivery_is_stored_once_and_alerted_once(deployed, sqs, d
     delivered = drain_queue(sqs, deployed["alerts"])
     assert len(delivered) == 1
     alert = json.loads(json.loads(delivered[0]["Body"])["Message"])
-    assert alert["attributes"]["severity"] == "high"
+    assert alert["attributes"]["severity"] == "critical" and alert["attributes"]["category"] == "safety"
     assert len(alert["sms"]) <= 160 and "@dana" in alert["sms"]
 
 

@@ -29,8 +29,8 @@ WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
 
 
 def queued(index: int) -> QueuedMention:
-    urgent = index % 50 == 0  # 2% urgent: angry and widely followed
-    text = "This is the worst service ever, I am furious" if urgent else f"Checking in about order {index}, thanks"
+    urgent = index % 50 == 0  # 2% urgent: someone was hurt
+    text = "Your heater caught fire and my son was injured" if urgent else f"Checking in about order {index}, thanks"
     mention = Mention(
         platform="webhook",
         native_id=f"load-{index}",
@@ -107,7 +107,7 @@ def test_a_thousand_mentions_cost_at_most_40_comprehend_requests_and_bounded_wri
         result = process.lambda_handler(sqs_event(sqs_messages(batch)), lambda_context)
         assert result == {"batchItemFailures": []}
         after = sum(count for name, count in calls.items() if name.split(":")[1] in WRITE_OPERATIONS)
-        urgent = sum(1 for item in batch if item.mention.reach >= 10_000)
+        urgent = sum(1 for item in batch if "injured" in item.mention.text)
         writes_per_batch.append((after - before, len(batch) + math.ceil(len(batch) / 25) + 3 * urgent))
 
     comprehend_calls = sum(count for name, count in calls.items() if name.startswith("comprehend:"))

@@ -43,8 +43,11 @@ class ProcessSettings(_Settings):
     table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
     alerts_topic_arn: Annotated[str, Field(alias="MENTIONWATCH_ALERTS_TOPIC_ARN", min_length=1)]
     analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
-    reach_threshold: Annotated[int, Field(alias="MENTIONWATCH_REACH_THRESHOLD", ge=0)] = 10_000
     raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30
+    # Triage rules, first that is set wins: an SSM parameter, a file, else packaged rules by name.
+    rules_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_RULES_PARAMETER")] = None
+    rules_file: Annotated[Path | None, Field(alias="MENTIONWATCH_RULES_FILE")] = None
+    rules_packaged: Annotated[str, Field(alias="MENTIONWATCH_RULES", pattern=r"^[a-z0-9_-]+$")] = "default"
 
 
 class PollerSettings(_Settings):

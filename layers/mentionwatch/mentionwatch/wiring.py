@@ -25,7 +25,8 @@ from mentionwatch.sentiment.base import SentimentAnalyzer
 from mentionwatch.sentiment.local import LocalAnalyzer
 from mentionwatch.settings import AnalyzerChoice, PollerSettings, ProcessSettings, WebhookSettings
 from mentionwatch.store.dynamodb import MentionStore
-from mentionwatch.triage.first_rule import FirstRuleTriager
+from mentionwatch.triage.engine import RulesTriager, default_triager
+from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
 
 
 def utc_clock() -> datetime:
@@ -72,6 +73,29 @@ def idempotency_store(table_name: str) -> DynamoDBPersistenceLayer:
     )
 
 
+def rules_text(settings: ProcessSettings) -> str:
+    """The triage rules the process function runs (README, "Triage rules")."""
+    if settings.rules_parameter:
+        from aws_lambda_powertools.utilities.parameters import get_parameter
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+        try:
+            return str(get_parameter(settings.rules_parameter, decrypt=True))
+        except GetParameterError as err:
+            raise ConfigurationError(
+                f"the triage rules parameter {settings.rules_parameter} could not be read",
+                field="MENTIONWATCH_RULES_PARAMETER",
+            ) from err
+    if settings.rules_file:
+        return load_rules_text(settings.rules_file)
+    return packaged_rules_text(settings.rules_packaged)
+
+
+def triager(settings: ProcessSettings) -> RulesTriager:
+    """Fails with `InvalidRules` naming the rule and field: the function refuses to run rather than mis-triage."""
+    return default_triager(rules_text(settings))
+
+
 def mention_processor(settings: ProcessSettings) -> MentionProcessor:
     store = MentionStore(aws.client("dynamodb"), settings.table_name)
     dispatcher = AlertDispatcher(
@@ -82,7 +106,7 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
     return MentionProcessor(
         store=store,
         analyzer=analyzer(settings),
-        triager=FirstRuleTriager(reach_threshold=settings.reach_threshold),
+        triager=triager(settings),
         alerter=dispatcher,
         raw_ttl=timedelta(days=settings.raw_ttl_days),
         clock=utc_clock,
