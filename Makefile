@@ -52,7 +52,7 @@ deploy: build
 	.tools/venv/bin/sam deploy --guided
 
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .ruff_cache .mypy_cache
