@@ -122,3 +122,18 @@ class VersionConflict(Conflict):
     """Optimistic concurrency: the client's version is not the stored one."""
 
     code = "version_conflict"
+
+
+# --- mentions API (issue 6) ----------------------------------------------------------------------------
+class InvalidParameter(BadRequest):
+    code = "invalid_parameter"
+
+
+class UnknownParameter(BadRequest):
+    code = "unknown_parameter"
+
+
+class InvalidCursor(BadRequest):
+    """A pagination cursor that is malformed, forged, expired or from another query or caller."""
+
+    code = "invalid_cursor"

@@ -1,0 +1,109 @@
+"""The mentions API: queue and search, one mention, workflow steps, stats, and the OpenAPI document.
+
+API Gateway's JWT authorizer verifies the bearer token before this function runs (the local stack does the same
+with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verified claims.
+"""
+
+import os
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mentionwatch.api.identity import Caller, caller_from_claims
+from mentionwatch.api.models import (
+    MentionDetail,
+    MentionFilters,
+    MentionPage,
+    MentionPatch,
+    Problem,
+    StatsQuery,
+    StatsReport,
+)
+from mentionwatch.api.service import MentionsApi, reject_unknown_parameters
+from mentionwatch.api.settings import ApiSettings
+from mentionwatch.api.wiring import mentions_api
+from mentionwatch.http.responses import install_error_handlers
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver(enable_validation=True)
+install_error_handlers(app)
+app.configure_openapi(
+    title="mentionwatch mentions API",
+    version="1.0.0",
+    description="Queue, search, acknowledge, assign, respond to, resolve and count social-media mentions.",
+    security_schemes={"bearer": HTTPBearer(bearerFormat="JWT", description="JWT from the configured issuer")},
+    security=[{"bearer": []}],
+)
+app.enable_swagger(path="/docs", title="mentionwatch mentions API", version="1.0.0")
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": Problem}}}
+
+
+_AUTH = {401: _problem("No or an invalid bearer token"), 403: _problem("Another team's data")}
+_BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
+_MISSING = {404: _problem("No such mention (or not visible to you)")}
+
+
+@cache
+def _api() -> MentionsApi:
+    return mentions_api(ApiSettings.from_environ(os.environ))
+
+
+def _caller() -> Caller:
+    context = app.current_event.raw_event.get("requestContext") or {}
+    return caller_from_claims(((context.get("authorizer") or {}).get("jwt") or {}).get("claims"))
+
+
+@app.get("/mentions", summary="Queue and search, newest first", responses={**_BAD, **_AUTH})
+@tracer.capture_method
+def list_mentions(filters: Annotated[MentionFilters, Query()]) -> MentionPage:
+    caller = _caller()
+    reject_unknown_parameters(app.current_event.query_string_parameters or {}, MentionFilters.model_fields)
+    return _api().list_mentions(filters, caller)
+
+
+@app.get("/mentions/<mention_id>", summary="One mention in full", responses={**_BAD, **_AUTH, **_MISSING})
+@tracer.capture_method
+def get_mention(mention_id: Annotated[str, Path(max_length=300)]) -> MentionDetail:
+    return _api().get_mention(mention_id, _caller())
+
+
+@app.patch(
+    "/mentions/<mention_id>",
+    summary="Acknowledge, assign, record a response, resolve or reopen",
+    responses={**_BAD, **_AUTH, **_MISSING, 409: _problem("Stale version or a step the status does not allow")},
+)
+@tracer.capture_method
+def change_mention(
+    mention_id: Annotated[str, Path(max_length=300)], patch: Annotated[MentionPatch, Body()]
+) -> MentionDetail:
+    return _api().change(mention_id, patch, _caller())
+
+
+@app.get("/stats", summary="Counts, response times and SLA breaches over a time range", responses={**_BAD, **_AUTH})
+@tracer.capture_method
+def stats(query: Annotated[StatsQuery, Query()]) -> StatsReport:
+    caller = _caller()
+    reject_unknown_parameters(app.current_event.query_string_parameters or {}, StatsQuery.model_fields)
+    return _api().stats(query, caller)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document():  # no return annotation: Powertools would try to model `Response`
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
