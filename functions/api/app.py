@@ -53,6 +53,10 @@ _BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
 _MISSING = {404: _problem("No such mention (or not visible to you)")}
 
 
+def _ok(description: str) -> dict[int, Any]:
+    return {200: {"description": description}}  # content: the route's return annotation
+
+
 @cache
 def _api() -> MentionsApi:
     return mentions_api(ApiSettings.from_environ(os.environ))
@@ -63,7 +67,9 @@ def _caller() -> Caller:
     return caller_from_claims(((context.get("authorizer") or {}).get("jwt") or {}).get("claims"))
 
 
-@app.get("/mentions", summary="Queue and search, newest first", responses={**_BAD, **_AUTH})
+@app.get(
+    "/mentions", summary="Queue and search, newest first", responses={**_ok("A page of mentions"), **_BAD, **_AUTH}
+)
 @tracer.capture_method
 def list_mentions(filters: Annotated[MentionFilters, Query()]) -> MentionPage:
     caller = _caller()
@@ -71,7 +77,11 @@ def list_mentions(filters: Annotated[MentionFilters, Query()]) -> MentionPage:
     return _api().list_mentions(filters, caller)
 
 
-@app.get("/mentions/<mention_id>", summary="One mention in full", responses={**_BAD, **_AUTH, **_MISSING})
+@app.get(
+    "/mentions/<mention_id>",
+    summary="One mention in full",
+    responses={**_ok("The mention"), **_BAD, **_AUTH, **_MISSING},
+)
 @tracer.capture_method
 def get_mention(mention_id: Annotated[str, Path(max_length=300)]) -> MentionDetail:
     return _api().get_mention(mention_id, _caller())
@@ -80,7 +90,13 @@ def get_mention(mention_id: Annotated[str, Path(max_length=300)]) -> MentionDeta
 @app.patch(
     "/mentions/<mention_id>",
     summary="Acknowledge, assign, record a response, resolve or reopen",
-    responses={**_BAD, **_AUTH, **_MISSING, 409: _problem("Stale version or a step the status does not allow")},
+    responses={
+        **_ok("The mention after the step"),
+        **_BAD,
+        **_AUTH,
+        **_MISSING,
+        409: _problem("Stale version or a step the status does not allow"),
+    },
 )
 @tracer.capture_method
 def change_mention(
@@ -89,7 +105,11 @@ def change_mention(
     return _api().change(mention_id, patch, _caller())
 
 
-@app.get("/stats", summary="Counts, response times and SLA breaches over a time range", responses={**_BAD, **_AUTH})
+@app.get(
+    "/stats",
+    summary="Counts, response times and SLA breaches over a time range",
+    responses={**_ok("The report"), **_BAD, **_AUTH},
+)
 @tracer.capture_method
 def stats(query: Annotated[StatsQuery, Query()]) -> StatsReport:
     caller = _caller()
