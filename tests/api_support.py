@@ -96,8 +96,8 @@ def api_event(
     claims: dict[str, str] | None = None,
     raw_body: str | None = None,
 ) -> dict[str, Any]:
-    template_path = ROUTES.get((method, path)) or "/mentions/{mention_id}"
-    params = {"mention_id": path.rsplit("/", 1)[-1]} if template_path.endswith("}") else {}
+    template_path = ROUTES.get((method, path)) or "/mentions/{id}"
+    params = {"id": path.rsplit("/", 1)[-1]} if template_path.endswith("}") else {}
     payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
     event = LocalStack.api_gateway_event(
         HttpRoute("ApiFunction", method, template_path),
@@ -119,3 +119,21 @@ def invoke(handler: Any, context: Any, *args: Any, **kwargs: Any) -> ApiResponse
     body = response.get("body") or ""
     parsed = json.loads(body) if headers.get("content-type", "").startswith("application/json") and body else body
     return ApiResponse(response["statusCode"], headers, parsed)
+
+
+def openapi_route(path: str) -> str:
+    """The document's path template for a concrete request path."""
+    if path.startswith("/mentions/"):
+        return "/mentions/{id}"
+    return path
+
+
+def check_against_openapi(document: dict[str, Any], method: str, path: str, status: int, body: Any) -> None:
+    """Fail unless the document declares this status for the route and the body matches its JSON schema."""
+    from jsonschema import Draft202012Validator
+
+    operation = document["paths"][openapi_route(path)][method.lower()]
+    declared = operation["responses"].get(str(status))
+    assert declared is not None, f"{method} {path} answered {status}, which the OpenAPI document does not declare"
+    schema = declared["content"]["application/json"]["schema"]
+    Draft202012Validator({"allOf": [schema], "components": document["components"]}).validate(body)

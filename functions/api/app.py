@@ -57,6 +57,9 @@ def _ok(description: str) -> dict[int, Any]:
     return {200: {"description": description}}  # content: the route's return annotation
 
 
+MentionId = Annotated[str, Path(max_length=300, description="`<platform>:<native id>`, e.g. `x:1234567890`")]
+
+
 @cache
 def _api() -> MentionsApi:
     return mentions_api(ApiSettings.from_environ(os.environ))
@@ -78,17 +81,17 @@ def list_mentions(filters: Annotated[MentionFilters, Query()]) -> MentionPage:
 
 
 @app.get(
-    "/mentions/<mention_id>",
+    "/mentions/<id>",
     summary="One mention in full",
     responses={**_ok("The mention"), **_BAD, **_AUTH, **_MISSING},
 )
 @tracer.capture_method
-def get_mention(mention_id: Annotated[str, Path(max_length=300)]) -> MentionDetail:
-    return _api().get_mention(mention_id, _caller())
+def get_mention(id: MentionId) -> MentionDetail:
+    return _api().get_mention(id, _caller())
 
 
 @app.patch(
-    "/mentions/<mention_id>",
+    "/mentions/<id>",
     summary="Acknowledge, assign, record a response, resolve or reopen",
     responses={
         **_ok("The mention after the step"),
@@ -99,10 +102,8 @@ def get_mention(mention_id: Annotated[str, Path(max_length=300)]) -> MentionDeta
     },
 )
 @tracer.capture_method
-def change_mention(
-    mention_id: Annotated[str, Path(max_length=300)], patch: Annotated[MentionPatch, Body()]
-) -> MentionDetail:
-    return _api().change(mention_id, patch, _caller())
+def change_mention(id: MentionId, patch: Annotated[MentionPatch, Body()]) -> MentionDetail:
+    return _api().change(id, patch, _caller())
 
 
 @app.get(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import boto3
 import pytest
 
 from mentionwatch.store.dynamodb import MentionStore
-from tests.api_support import TEAM_CLAIMS, invoke
+from tests.api_support import TEAM_CLAIMS, check_against_openapi, invoke
 from tests.support import EVENTS, load_handler
 
 
@@ -29,16 +28,36 @@ def handler(table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.fixture
-def call(handler: Any, lambda_context: Any):
-    """`call(method, path, query=…, body=…, claims=…)`: claims default to an all-teams agent."""
+def openapi(handler: Any, lambda_context: Any) -> dict[str, Any]:
+    """The document the handler itself serves."""
+    response = invoke(handler, lambda_context, "GET", "/openapi.json")
+    assert response.status == 200
+    return response.body
+
+
+@pytest.fixture
+def call(handler: Any, lambda_context: Any, openapi: dict[str, Any]):
+    """`call(method, path, query=…, body=…, claims=…)`; claims default to an all-teams agent.
+
+    Every response is checked against the OpenAPI document: its status must be declared and its body match.
+    """
 
     def _call(method: str, path: str, **kwargs: Any):
         kwargs.setdefault("claims", TEAM_CLAIMS)
-        return invoke(handler, lambda_context, method, path, **kwargs)
+        response = invoke(handler, lambda_context, method, path, **kwargs)
+        check_against_openapi(openapi, method, path, response.status, response.body)
+        return response
 
     return _call
 
 
 @pytest.fixture
-def anonymous(handler: Any, lambda_context: Any):
-    return partial(invoke, handler, lambda_context)
+def anonymous(handler: Any, lambda_context: Any, openapi: dict[str, Any]):
+    """A request with no verified claims (what reaches the function if the authorizer were missing)."""
+
+    def _call(method: str, path: str, **kwargs: Any):
+        response = invoke(handler, lambda_context, method, path, claims=None, **kwargs)
+        check_against_openapi(openapi, method, path, response.status, response.body)
+        return response
+
+    return _call
