@@ -23,8 +23,9 @@ def seeded(store):
         item("1", 0, severity=Severity.LOW, reaction=Reaction.MONITOR, sentiment=Sentiment.NEUTRAL),
         item("2", 10, severity=Severity.CRITICAL, reaction=Reaction.ESCALATE, team="safety"),
         item("3", 20, severity=Severity.MEDIUM, platform=Platform.REDDIT),
-        item("4", 30, severity=Severity.HIGH, brand="globex", sentiment=Sentiment.POSITIVE,
-             reaction=Reaction.ACKNOWLEDGE),
+        item(
+            "4", 30, severity=Severity.HIGH, brand="globex", sentiment=Sentiment.POSITIVE, reaction=Reaction.ACKNOWLEDGE
+        ),
         item("5", 40, severity=Severity.MEDIUM, team="care"),
         item("6", -60 * 24 * 30, severity=Severity.MEDIUM),  # the month before
     ]
@@ -81,15 +82,25 @@ def test_each_attribute_filter_returns_only_matching_mentions(store, call, query
 
 
 def test_brand_filter_reads_month_buckets_newest_first(seeded, call):
-    response = call("GET", "/mentions", query={"brand": "acme", "since": "2026-10-01T00:00:00Z",
-                                               "until": "2026-12-01T00:00:00Z"})
+    response = call(
+        "GET", "/mentions", query={"brand": "acme", "since": "2026-10-01T00:00:00Z", "until": "2026-12-01T00:00:00Z"}
+    )
 
     assert ids(response) == ["x:5", "reddit:3", "x:2", "x:1", "x:6"]
 
 
 def test_brand_filter_combines_with_status_and_reaction(seeded, call):
-    response = call("GET", "/mentions", query={"brand": "acme", "status": "new", "reaction": "respond",
-                                               "since": "2026-10-01T00:00:00Z", "until": "2026-12-01T00:00:00Z"})
+    response = call(
+        "GET",
+        "/mentions",
+        query={
+            "brand": "acme",
+            "status": "new",
+            "reaction": "respond",
+            "since": "2026-10-01T00:00:00Z",
+            "until": "2026-12-01T00:00:00Z",
+        },
+    )
 
     assert ids(response) == ["reddit:3", "x:6"]
 
@@ -180,8 +191,9 @@ def test_an_all_teams_cursor_gives_a_team_scoped_caller_nothing_of_another_team(
         store.put_new(item(str(number), number, team="care" if number % 2 else "safety"))
     cursor = call("GET", "/mentions", query={"limit": 1}).body["next_cursor"]
 
-    response = call("GET", "/mentions", query={"limit": 1, "cursor": cursor},
-                    claims=TEAM_CLAIMS | {"custom:team": "safety"})
+    response = call(
+        "GET", "/mentions", query={"limit": 1, "cursor": cursor}, claims=TEAM_CLAIMS | {"custom:team": "safety"}
+    )
 
     assert response.status == 400 and response.body["error"]["field"] == "cursor"
 
@@ -217,4 +229,3 @@ def test_the_default_page_size_is_25(store, call):
     response = call("GET", "/mentions")
 
     assert len(response.body["items"]) == 25 and response.body["next_cursor"]
-

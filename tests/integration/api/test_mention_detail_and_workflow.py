@@ -84,8 +84,10 @@ def test_the_whole_lifecycle_new_acknowledged_responded_resolved_and_reopened(th
     steps = [
         ({"action": "acknowledge"}, "acknowledged"),
         ({"action": "assign", "assignee": "sam@example.com"}, "acknowledged"),
-        ({"action": "respond", "response_kind": "public_reply", "response_link": "https://x.com/acme/status/9"},
-         "responded"),
+        (
+            {"action": "respond", "response_kind": "public_reply", "response_link": "https://x.com/acme/status/9"},
+            "responded",
+        ),
         ({"action": "resolve", "note": "customer rebooked"}, "resolved"),
         ({"action": "reopen"}, "acknowledged"),
     ]
@@ -104,8 +106,9 @@ def test_the_whole_lifecycle_new_acknowledged_responded_resolved_and_reopened(th
 
 
 def test_moving_a_conversation_offline_counts_as_a_response(thread, call):
-    response = call("PATCH", "/mentions/x:100", body={"action": "respond", "response_kind": "moved_offline",
-                                                      "version": 1})
+    response = call(
+        "PATCH", "/mentions/x:100", body={"action": "respond", "response_kind": "moved_offline", "version": 1}
+    )
 
     assert response.body["status"] == "responded"
     assert response.body["history"][0]["response_kind"] == "moved_offline"
@@ -146,8 +149,10 @@ def test_a_step_the_status_does_not_allow_gets_409(thread, call):
         ({"action": "acknowledge", "version": 1, "assignee": "sam"}, "assignee"),
         ({"action": "respond", "version": 1}, "response_kind"),
         ({"action": "respond", "version": 1, "response_kind": "public_reply"}, "response_link"),
-        ({"action": "respond", "version": 1, "response_kind": "public_reply", "response_link": "javascript:x"},
-         "response_link"),
+        (
+            {"action": "respond", "version": 1, "response_kind": "public_reply", "response_link": "javascript:x"},
+            "response_link",
+        ),
         ({"action": "resolve", "version": 1, "response_link": "https://x.com/a/status/1"}, "response_link"),
     ],
 )
@@ -174,8 +179,12 @@ def test_changing_an_unknown_mention_is_404(table, call):
 
 
 def test_a_team_scoped_caller_cannot_change_another_teams_mention(thread, call):
-    response = call("PATCH", "/mentions/x:102", body={"action": "acknowledge", "version": 1},
-                    claims=TEAM_CLAIMS | {"custom:team": "social"})
+    response = call(
+        "PATCH",
+        "/mentions/x:102",
+        body={"action": "acknowledge", "version": 1},
+        claims=TEAM_CLAIMS | {"custom:team": "social"},
+    )
 
     assert response.status == 404
     assert call("GET", "/mentions/x:102").body["status"] == "new"
