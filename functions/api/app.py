@@ -5,6 +5,7 @@ with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verif
 """
 
 import os
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -16,18 +17,23 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentionwatch.api.identity import Caller, caller_from_claims
 from mentionwatch.api.models import (
+    DEFAULT_PAGE_SIZE,
+    KEY_SAFE,
+    MAX_PAGE_SIZE,
     MentionDetail,
     MentionFilters,
     MentionPage,
     MentionPatch,
     Problem,
+    StatsInterval,
     StatsQuery,
     StatsReport,
 )
-from mentionwatch.api.service import MentionsApi, reject_unknown_parameters
+from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
 from mentionwatch.api.settings import ApiSettings
 from mentionwatch.api.wiring import mentions_api
 from mentionwatch.http.responses import install_error_handlers
+from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
 
 logger = Logger()
 tracer = Tracer()
@@ -57,6 +63,8 @@ def _ok(description: str) -> dict[int, Any]:
     return {200: {"description": description}}  # content: the route's return annotation
 
 
+BRAND = "Brand (GSI2, month buckets; the range defaults to the last 365 days)"
+CURSOR = "`next_cursor` of the previous page of the same query"
 MentionId = Annotated[str, Path(max_length=300, description="`<platform>:<native id>`, e.g. `x:1234567890`")]
 
 
@@ -74,9 +82,22 @@ def _caller() -> Caller:
     "/mentions", summary="Queue and search, newest first", responses={**_ok("A page of mentions"), **_BAD, **_AUTH}
 )
 @tracer.capture_method
-def list_mentions(filters: Annotated[MentionFilters, Query()]) -> MentionPage:
+def list_mentions(
+    status: Annotated[MentionStatus | None, Query(description="Workflow status (GSI1 partition)")] = None,
+    severity: Annotated[Severity | None, Query(description="Triage severity (GSI1 sort-key prefix)")] = None,
+    brand: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_SAFE, description=BRAND)] = None,
+    reaction: Annotated[Reaction | None, Query()] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=64, pattern=KEY_SAFE)] = None,
+    platform: Annotated[Platform | None, Query()] = None,
+    sentiment: Annotated[Sentiment | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048, description=CURSOR)] = None,
+) -> MentionPage:
     caller = _caller()
     reject_unknown_parameters(app.current_event.query_string_parameters or {}, MentionFilters.model_fields)
+    filters = request_model(MentionFilters, {name: value for name, value in locals().items() if name != "caller"})
     return _api().list_mentions(filters, caller)
 
 
@@ -112,9 +133,17 @@ def change_mention(id: MentionId, patch: Annotated[MentionPatch, Body()]) -> Men
     responses={**_ok("The report"), **_BAD, **_AUTH},
 )
 @tracer.capture_method
-def stats(query: Annotated[StatsQuery, Query()]) -> StatsReport:
+def stats(
+    since: Annotated[datetime | None, Query(description="Start (default: 7 days before `until`)")] = None,
+    until: Annotated[datetime | None, Query(description="End, exclusive (default: now)")] = None,
+    interval: Annotated[StatsInterval, Query(description="Bucket size of the series")] = StatsInterval.DAY,
+    brand: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_SAFE, description=BRAND)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=64, pattern=KEY_SAFE)] = None,
+    platform: Annotated[Platform | None, Query()] = None,
+) -> StatsReport:
     caller = _caller()
     reject_unknown_parameters(app.current_event.query_string_parameters or {}, StatsQuery.model_fields)
+    query = request_model(StatsQuery, {name: value for name, value in locals().items() if name != "caller"})
     return _api().stats(query, caller)
 
 

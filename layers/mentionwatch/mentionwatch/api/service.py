@@ -6,8 +6,10 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
+
+from pydantic import BaseModel, ValidationError
 
 from mentionwatch.api import planning, stats
 from mentionwatch.api.cursor import CursorSigner, Position, fingerprint
@@ -22,7 +24,7 @@ from mentionwatch.api.models import (
     StatsQuery,
     StatsReport,
 )
-from mentionwatch.exceptions import BadRequest, NotFound, UnknownParameter, VersionConflict
+from mentionwatch.exceptions import BadRequest, InvalidParameter, NotFound, UnknownParameter, VersionConflict
 from mentionwatch.lifecycle import Action, LifecycleEvent, ResponseKind, step
 from mentionwatch.models import Platform
 from mentionwatch.store import keys
@@ -31,6 +33,7 @@ from mentionwatch.store.items import MentionItem
 THREAD_CONTEXT_LIMIT = 20
 STATS_PAGE_SIZE = 500
 _ID_PATTERN = re.compile(MENTION_ID)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class LifecycleWriter(Protocol):
@@ -43,6 +46,16 @@ def reject_unknown_parameters(given: Iterable[str], allowed: Iterable[str]) -> N
     for name in sorted(given):
         if name not in known:
             raise UnknownParameter(f"unknown query parameter {name!r}; known: {', '.join(sorted(known))}", field=name)
+
+
+def request_model(model: type[_Model], values: Mapping[str, Any]) -> _Model:
+    """Build a request model from validated parameters; a rule the model adds is still a 400 naming the field."""
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = next((str(part) for part in reversed(first["loc"]) if isinstance(part, str)), "request")
+        raise InvalidParameter(f"{field}: {first['msg']}", field=field) from None
 
 
 def parse_mention_id(raw: str) -> str:
