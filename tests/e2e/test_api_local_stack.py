@@ -6,32 +6,19 @@ Every answer is checked against the OpenAPI document the stack serves.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from mentionwatch.local.stack import LocalStack
 from tests.api_support import check_against_openapi
-from tests.support import ROOT, standard_webhook_headers
+from tests.e2e.conftest import E2E_TOKEN
+from tests.support import standard_webhook_headers
 
 pytestmark = pytest.mark.e2e
-TOKEN = "e2e-token-1234567890"  # noqa: S105 - the local stack's test token
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    saved = dict(os.environ)
-    local = LocalStack(ROOT, http_port=0, local_token=TOKEN).start()
-    try:
-        yield local
-    finally:
-        local.stop()
-        os.environ.clear()
-        os.environ.update(saved)
+TOKEN = E2E_TOKEN
 
 
 def request(

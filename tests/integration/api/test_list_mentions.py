@@ -210,6 +210,8 @@ def test_an_all_teams_cursor_gives_a_team_scoped_caller_nothing_of_another_team(
         ({"platform": "myspace"}, "platform"),
         ({"sentiment": "angry"}, "sentiment"),
         ({"since": "yesterday"}, "since"),
+        ({"since": "0001-01-01T00:00:00Z"}, "since"),
+        ({"until": "9999-12-31T23:59:59+14:00"}, "until"),
         ({"brand": "acme#2026-11"}, "brand"),
         ({"since": "2026-11-21T00:00:00Z", "until": "2026-11-20T00:00:00Z"}, "since"),
         ({"brand": "acme", "since": "2020-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since"),

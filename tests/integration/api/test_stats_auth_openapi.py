@@ -95,6 +95,8 @@ def test_stats_filtered_by_brand_use_the_brand_index(history, store, call):
         ({"since": "2026-01-01T00:00:00Z", "until": "2026-11-01T00:00:00Z"}, "since"),
         ({"since": "2026-11-02T00:00:00Z", "until": "2026-11-01T00:00:00Z"}, "since"),
         ({"group_by": "team"}, "group_by"),
+        ({"until": "0001-01-03T00:00:00Z"}, "until"),
+        ({"since": "9999-12-31T00:00:00-12:00"}, "since"),
     ],
 )
 def test_bad_stats_parameters_are_400_naming_the_field(table, call, query, field):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from mentionwatch.lifecycle import Action, LifecycleEvent, ResponseKind
 from mentionwatch.models import (
@@ -21,10 +21,22 @@ from mentionwatch.models import (
     SentimentScores,
     Severity,
     ThreadRef,
-    UtcDatetime,
+    _as_utc,
 )
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem
 
+EARLIEST = datetime(2000, 1, 1)
+LATEST = datetime(2100, 1, 1)
+
+
+def _bounded(value: datetime) -> datetime:
+    """Time-range bounds stay in 2000-2099: nothing older exists, and date arithmetic cannot overflow."""
+    if not EARLIEST <= value.replace(tzinfo=None) < LATEST:
+        raise ValueError("must be between 2000-01-01 and 2099-12-31")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_bounded), AfterValidator(_as_utc)]
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 25
 # Brands and teams become parts of index keys: `#` would let a value reach into another key's partition.
@@ -48,8 +60,8 @@ class MentionFilters(BaseModel):
     team: Annotated[str | None, Field(min_length=1, max_length=64, pattern=KEY_SAFE)] = None
     platform: Platform | None = None
     sentiment: Sentiment | None = None
-    since: Annotated[UtcDatetime | None, Field(description="Created at or after (ISO 8601)")] = None
-    until: Annotated[UtcDatetime | None, Field(description="Created before (ISO 8601)")] = None
+    since: Annotated[Moment | None, Field(description="Created at or after (ISO 8601)")] = None
+    until: Annotated[Moment | None, Field(description="Created before (ISO 8601)")] = None
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE
     cursor: Annotated[
         str | None, Field(min_length=1, max_length=2048, description="`next_cursor` of the previous page")
@@ -67,8 +79,8 @@ class StatsQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    since: Annotated[UtcDatetime | None, Field(description="Start (default: 7 days before `until`)")] = None
-    until: Annotated[UtcDatetime | None, Field(description="End, exclusive (default: now)")] = None
+    since: Annotated[Moment | None, Field(description="Start (default: 7 days before `until`)")] = None
+    until: Annotated[Moment | None, Field(description="End, exclusive (default: now)")] = None
     interval: StatsInterval = StatsInterval.DAY
     brand: Annotated[str | None, Field(min_length=1, max_length=128, pattern=KEY_SAFE)] = None
     team: Annotated[str | None, Field(min_length=1, max_length=64, pattern=KEY_SAFE)] = None
