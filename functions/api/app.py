@@ -7,12 +7,13 @@ with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verif
 import os
 from datetime import datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentionwatch.api.identity import Caller, caller_from_claims
@@ -50,7 +51,7 @@ app.configure_openapi(
 app.enable_swagger(path="/docs", title="mentionwatch mentions API", version="1.0.0")
 
 
-def _problem(description: str) -> dict[str, Any]:
+def _problem(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": Problem}}}
 
 
@@ -59,7 +60,7 @@ _BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
 _MISSING = {404: _problem("No such mention (or not visible to you)")}
 
 
-def _ok(description: str) -> dict[int, Any]:
+def _ok(description: str) -> dict[int, OpenAPIResponse]:
     return {200: {"description": description}}  # content: the route's return annotation
 
 

@@ -167,7 +167,7 @@ class MentionsApi:
         return list(itertools.islice(others, THREAD_CONTEXT_LIMIT))
 
 
-def _query_identity(filters: MentionFilters) -> Mapping[str, Any]:
+def _query_identity(filters: MentionFilters) -> dict[str, object]:
     """What a cursor is bound to: every filter, not the page size or the cursor itself."""
     return filters.model_dump(mode="json", exclude={"limit", "cursor"})
 
