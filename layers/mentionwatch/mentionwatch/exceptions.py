@@ -138,3 +138,18 @@ class UpstreamError(AdapterError):
     """A platform API (Reddit, Bluesky, a Mastodon instance, a feed) failed or answered something unusable."""
 
     code = "upstream_error"
+
+
+# --- mentions API (issue 6) ----------------------------------------------------------------------------
+class InvalidParameter(BadRequest):
+    code = "invalid_parameter"
+
+
+class UnknownParameter(BadRequest):
+    code = "unknown_parameter"
+
+
+class InvalidCursor(BadRequest):
+    """A pagination cursor that is malformed, forged, expired or from another query or caller."""
+
+    code = "invalid_cursor"

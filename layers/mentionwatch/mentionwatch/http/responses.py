@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from mentionwatch.exceptions import MentionwatchError
 
@@ -30,6 +31,28 @@ def problem(error: MentionwatchError) -> Response:
     )
 
 
+def validation_problem(error: RequestValidationError) -> Response:
+    """Powertools' request validation (query, path, body) as a 400 naming the first offending field.
+
+    The message is pydantic's description of the rule, never the rejected value.
+    """
+    details = error.errors()
+    first = details[0] if details else {}
+    location = [part for part in first.get("loc", ()) if isinstance(part, str)]
+    field = location[-1] if location else "request"
+    if first.get("type") == "json_invalid":
+        field, message = "body", "body is not valid JSON"
+    elif first.get("type") == "missing":
+        message = f"{field} is required"
+    else:
+        message = f"{field}: {first.get('msg', 'invalid value')}"
+    return Response(
+        status_code=400,
+        content_type=content_types.APPLICATION_JSON,
+        body=problem_body("invalid_parameter", message, field),
+    )
+
+
 def install_error_handlers(app: ApiGatewayResolver) -> None:
     @app.exception_handler(MentionwatchError)
     def _domain_error(error: MentionwatchError) -> Response:
@@ -38,6 +61,12 @@ def install_error_handlers(app: ApiGatewayResolver) -> None:
         else:
             logger.info("request rejected", extra={"code": error.code, "status": error.status, "field": error.field})
         return problem(error)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        response = validation_problem(error)
+        logger.info("request rejected", extra={"code": "invalid_parameter", "status": 400})
+        return response
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:

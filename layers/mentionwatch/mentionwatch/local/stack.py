@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mentionwatch import aws
+from mentionwatch.local.auth import LocalJwtAuthorizer
 from mentionwatch.local.template import HttpRoute, QueueSource, Template, load_template
 
 REGION = "us-east-1"
@@ -120,6 +121,7 @@ class LocalStack:
         environment_overrides: Mapping[str, str] | None = None,
         log_level: str = "WARNING",
         function_output: Any = None,
+        local_token: str | None = None,
     ) -> None:
         self.root = root
         self.template = Template(
@@ -137,6 +139,8 @@ class LocalStack:
         self.function_output = function_output if function_output is not None else io.StringIO()
         self._stdout: _FunctionOutput | None = None
         self._saved_environment: dict[str, str] = {}
+        # Routes behind the template's JWT authorizer need a bearer token locally too (local/auth.py).
+        self.authorizer = LocalJwtAuthorizer.from_environment(self.template, os.environ, token=local_token)
         self.endpoint = ""
         self.handlers: dict[str, Any] = {}
         self.function_specs = {fn.logical_id: fn for fn in self.template.functions()}
@@ -169,6 +173,8 @@ class LocalStack:
         self._create_resources()
         self._configure_functions()
         self._serve_http()
+        if self.authorizer.generated:
+            print(self.authorizer.banner(self.url), file=sys.stderr, flush=True)
         for source in self.template.queue_sources():
             self._start_thread(self._pump, source)
         return self
@@ -338,6 +344,9 @@ class LocalStack:
             if params is None or route.method not in (method, "ANY"):
                 continue
             event = self.api_gateway_event(route, method, split.path, split.query, headers, body, params)
+            denial = self.authorizer.authorize(route, event)
+            if denial is not None:
+                return denial
             try:
                 response = self.invoke(route.function, event)
             except Exception:  # noqa: BLE001 - API Gateway answers 500 when the function fails

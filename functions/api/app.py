@@ -1,0 +1,160 @@
+"""The mentions API: queue and search, one mention, workflow steps, stats, and the OpenAPI document.
+
+API Gateway's JWT authorizer verifies the bearer token before this function runs (the local stack does the same
+with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verified claims.
+"""
+
+import os
+from datetime import datetime
+from functools import cache
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mentionwatch.api.identity import Caller, caller_from_claims
+from mentionwatch.api.models import (
+    DEFAULT_PAGE_SIZE,
+    KEY_SAFE,
+    MAX_PAGE_SIZE,
+    MentionDetail,
+    MentionFilters,
+    MentionPage,
+    MentionPatch,
+    Problem,
+    StatsInterval,
+    StatsQuery,
+    StatsReport,
+)
+from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
+from mentionwatch.api.settings import ApiSettings
+from mentionwatch.api.wiring import mentions_api
+from mentionwatch.http.responses import install_error_handlers
+from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver(enable_validation=True)
+install_error_handlers(app)
+app.configure_openapi(
+    title="mentionwatch mentions API",
+    version="1.0.0",
+    description="Queue, search, acknowledge, assign, respond to, resolve and count social-media mentions.",
+    security_schemes={"bearer": HTTPBearer(bearerFormat="JWT", description="JWT from the configured issuer")},
+    security=[{"bearer": []}],
+)
+app.enable_swagger(path="/docs", title="mentionwatch mentions API", version="1.0.0")
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": Problem}}}
+
+
+_AUTH = {401: _problem("No or an invalid bearer token"), 403: _problem("Another team's data")}
+_BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
+_MISSING = {404: _problem("No such mention (or not visible to you)")}
+
+
+def _ok(description: str) -> dict[int, OpenAPIResponse]:
+    return {200: {"description": description}}  # content: the route's return annotation
+
+
+BRAND = "Brand (GSI2, month buckets; the range defaults to the last 365 days)"
+CURSOR = "`next_cursor` of the previous page of the same query"
+MentionId = Annotated[str, Path(max_length=300, description="`<platform>:<native id>`, e.g. `x:1234567890`")]
+
+
+@cache
+def _api() -> MentionsApi:
+    return mentions_api(ApiSettings.from_environ(os.environ))
+
+
+def _caller() -> Caller:
+    context = app.current_event.raw_event.get("requestContext") or {}
+    return caller_from_claims(((context.get("authorizer") or {}).get("jwt") or {}).get("claims"))
+
+
+@app.get(
+    "/mentions", summary="Queue and search, newest first", responses={**_ok("A page of mentions"), **_BAD, **_AUTH}
+)
+@tracer.capture_method
+def list_mentions(
+    status: Annotated[MentionStatus | None, Query(description="Workflow status (GSI1 partition)")] = None,
+    severity: Annotated[Severity | None, Query(description="Triage severity (GSI1 sort-key prefix)")] = None,
+    brand: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_SAFE, description=BRAND)] = None,
+    reaction: Annotated[Reaction | None, Query()] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=64, pattern=KEY_SAFE)] = None,
+    platform: Annotated[Platform | None, Query()] = None,
+    sentiment: Annotated[Sentiment | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048, description=CURSOR)] = None,
+) -> MentionPage:
+    caller = _caller()
+    reject_unknown_parameters(app.current_event.query_string_parameters or {}, MentionFilters.model_fields)
+    filters = request_model(MentionFilters, {name: value for name, value in locals().items() if name != "caller"})
+    return _api().list_mentions(filters, caller)
+
+
+@app.get(
+    "/mentions/<id>",
+    summary="One mention in full",
+    responses={**_ok("The mention"), **_BAD, **_AUTH, **_MISSING},
+)
+@tracer.capture_method
+def get_mention(id: MentionId) -> MentionDetail:
+    return _api().get_mention(id, _caller())
+
+
+@app.patch(
+    "/mentions/<id>",
+    summary="Acknowledge, assign, record a response, resolve or reopen",
+    responses={
+        **_ok("The mention after the step"),
+        **_BAD,
+        **_AUTH,
+        **_MISSING,
+        409: _problem("Stale version or a step the status does not allow"),
+    },
+)
+@tracer.capture_method
+def change_mention(id: MentionId, patch: Annotated[MentionPatch, Body()]) -> MentionDetail:
+    return _api().change(id, patch, _caller())
+
+
+@app.get(
+    "/stats",
+    summary="Counts, response times and SLA breaches over a time range",
+    responses={**_ok("The report"), **_BAD, **_AUTH},
+)
+@tracer.capture_method
+def stats(
+    since: Annotated[datetime | None, Query(description="Start (default: 7 days before `until`)")] = None,
+    until: Annotated[datetime | None, Query(description="End, exclusive (default: now)")] = None,
+    interval: Annotated[StatsInterval, Query(description="Bucket size of the series")] = StatsInterval.DAY,
+    brand: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_SAFE, description=BRAND)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=64, pattern=KEY_SAFE)] = None,
+    platform: Annotated[Platform | None, Query()] = None,
+) -> StatsReport:
+    caller = _caller()
+    reject_unknown_parameters(app.current_event.query_string_parameters or {}, StatsQuery.model_fields)
+    query = request_model(StatsQuery, {name: value for name, value in locals().items() if name != "caller"})
+    return _api().stats(query, caller)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document():  # no return annotation: Powertools would try to model `Response`
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
