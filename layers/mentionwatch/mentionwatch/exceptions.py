@@ -122,3 +122,25 @@ class VersionConflict(Conflict):
     """Optimistic concurrency: the client's version is not the stored one."""
 
     code = "version_conflict"
+
+
+# --- alerting: acknowledge links and escalation configuration ------------------------------------------
+class AckLinkInvalid(Forbidden):
+    """The link was not made by mentionwatch (malformed or its signature does not match)."""
+
+    code = "ack_link_invalid"
+
+
+class AckLinkExpired(MentionwatchError):
+    status = 410
+    code = "ack_link_expired"
+
+
+class AckLinkUnknown(NotFound):
+    """Correctly signed, but no alert is on record for it (e.g. from another deployment's key)."""
+
+    code = "ack_link_unknown"
+
+
+class EscalationPolicyInvalid(ConfigurationError):
+    code = "escalation_policy_invalid"

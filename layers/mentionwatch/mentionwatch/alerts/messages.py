@@ -48,7 +48,15 @@ class AlertMessage(BaseModel):
         return json.dumps(structured, ensure_ascii=False)
 
     def sns_attributes(self) -> dict[str, dict[str, str]]:
-        return {name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()}
+        """String attributes; `route` is a String.Array (comma-separated here) so one page can reach several
+        routes and a subscription's filter policy matches any of them."""
+        attributes = {
+            name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()
+        }
+        if "route" in self.attributes:
+            routes = [route for route in self.attributes["route"].split(",") if route]
+            attributes["route"] = {"DataType": "String.Array", "StringValue": json.dumps(routes)}
+        return attributes
 
 
 def compact_number(value: int) -> str:
@@ -146,11 +154,13 @@ def render_chat(triaged: TriagedMention, subject: str) -> dict:
     }
 
 
-def render_alert(triaged: TriagedMention, ack_link: str | None = None) -> AlertMessage:
+def render_alert(
+    triaged: TriagedMention, ack_link: str | None = None, dedup_key: str | None = None, route: str = "oncall"
+) -> AlertMessage:
     mention, triage = triaged.mention, triaged.triage
     subject, body = render_email(triaged, ack_link)
     return AlertMessage(
-        dedup_key=f"mention#{mention.id}",
+        dedup_key=dedup_key or f"mention#{mention.id}",
         sms=render_sms(triaged, ack_link or mention.permalink),
         email_subject=subject,
         email_body=body,
@@ -163,5 +173,6 @@ def render_alert(triaged: TriagedMention, ack_link: str | None = None) -> AlertM
             "brand": mention.match.brand,
             "reaction": triage.reaction.value,
             "kind": "mention",
+            "route": route,
         },
     )

@@ -90,7 +90,7 @@ class MentionStore:
             raise _translate(err, "update_item") from err
         return True
 
-    def record_alert(self, mention_id: str, alert: AlertRecord) -> None:
+    def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None:
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -98,7 +98,7 @@ class MentionStore:
                 UpdateExpression="SET alerts = list_append(if_not_exists(alerts, :empty), :alert), alert_state = :sent",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues={
-                    ":sent": {"S": AlertState.SENT.value},
+                    ":sent": {"S": state.value},
                     ":empty": {"L": []},
                     ":alert": {"L": [{"M": to_attribute_map(alert.model_dump(mode="json"))}]},
                 },
