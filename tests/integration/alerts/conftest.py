@@ -73,6 +73,10 @@ class Inboxes:
     sqs: Any
     urls: dict[str, str] = field(default_factory=dict)
 
+    def clear(self) -> None:
+        for name in self.urls:
+            self.read(name)
+
     def read(self, name: str) -> list[dict[str, Any]]:
         """What the subscription received: the structured message as a queue gets it, plus the attributes."""
         received = []
