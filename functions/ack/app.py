@@ -54,6 +54,7 @@ def _no_route(_: NotFoundError) -> Response:
 @app.get("/ack/<token>")
 @tracer.capture_method
 def acknowledge(token: str) -> Response:
+    metrics.add_metric(name="AckRequests", unit=MetricUnit.Count, value=1)
     by = (app.current_event.get_query_string_value("by") or "").strip()
     actor = by if _ACTOR.match(by) else "sms-link"
     result = _acknowledger().acknowledge(token, actor=actor, via="sms-link")
