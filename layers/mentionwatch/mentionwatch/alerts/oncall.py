@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher, DispatchOutcome
+from mentionwatch.alerts.gsm import SMS_LIMIT, septets, to_gsm7
 from mentionwatch.alerts.messages import PLATFORM_LABELS, render_alert
 from mentionwatch.alerts.notices import build_notice, sample_line
 from mentionwatch.alerts.policy import EscalationConfig
@@ -60,6 +61,14 @@ def respond_clock(triaged: TriagedMention, config: EscalationConfig, now: dateti
         next_due=warn_at,
         mention_ids=(triaged.mention.id,),
     )
+
+
+def _with_link_if_whole(text: str, link: str, ack: str | None) -> str:
+    """The thread link goes into the SMS only if it fits whole beside the acknowledge link (e-mail and chat
+    always carry it): a cut link is worse than none."""
+    candidate = f"{text} {link}"
+    room = SMS_LIMIT - (septets(ack) + 1 if ack else 0)
+    return candidate if septets(to_gsm7(candidate)) <= room else f"{text} (thread link in e-mail/chat)"
 
 
 class OnCall:
@@ -112,7 +121,9 @@ class OnCall:
                 route="oncall",
                 title=f"[THREAD] {platform} thread about {brand} growing: {replies} replies in "
                 f"{settings.window_minutes} min",
-                sms=f"[THREAD] {platform} {brand}: {replies} replies in {settings.window_minutes}min {link}",
+                sms=_with_link_if_whole(
+                    f"[THREAD] {platform} {brand}: {replies} replies in {settings.window_minutes}min", link, ack
+                ),
                 lines=[
                     f"A {platform} thread about {brand} got {replies} replies and comments in the last "
                     f"{settings.window_minutes} minutes (threshold {settings.replies}).",

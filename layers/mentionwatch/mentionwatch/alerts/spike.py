@@ -125,13 +125,18 @@ class SpikeJob:
         for item in recent:
             by_category.setdefault(item.triage.category.value, []).append(item)
         scale = window.total_seconds() / 3600
+        spiking: list[tuple[SpikeStats, list[TriagedMention]]] = []
         for category, items in by_category.items():
             counter = "neg" if category == ALL else f"negcat#{category}"
             history = [volume.get(f"H#{hour:%Y-%m-%dT%H}", {}).get(counter, 0) for hour in hours]
             stats = judge(brand, category, len(items), history, self._config, scale)
             report.checked.append(stats)
             if stats.is_spike:
-                report.alerted.append(self._dispatcher.page(self._candidate(stats, items)))
+                spiking.append((stats, items))
+        # The brand as a whole spiking is one crisis alert (its categories listed in it), not one per category.
+        overall = [entry for entry in spiking if entry[0].category == ALL]
+        for stats, items in overall or spiking:
+            report.alerted.append(self._dispatcher.page(self._candidate(stats, items)))
 
     def _candidate(self, stats: SpikeStats, items: list[TriagedMention]) -> AlertCandidate:
         config = self._config
@@ -160,6 +165,8 @@ class SpikeJob:
                     f"previous {config.history_days} days a window like this held {stats.mean:g} on average "
                     f"(spread {stats.spread:g}; alert above {stats.threshold:g}).",
                     f"Platforms: {spread}",
+                    "Categories: "
+                    + ", ".join(f"{c} {n}" for c, n in Counter(i.triage.category.value for i in items).most_common()),
                     f"Top phrases: {phrase_text}",
                     "",
                     "Samples (highest reach first):",
