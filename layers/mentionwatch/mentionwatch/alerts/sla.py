@@ -22,11 +22,20 @@ from aws_lambda_powertools import Logger
 from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher
 from mentionwatch.alerts.notices import build_notice
 from mentionwatch.alerts.policy import EscalationConfig, Policy
-from mentionwatch.alerts.records import Alert, AlertKind, Breach, ClockEvent, ClockKind, ClockState, SlaClock
+from mentionwatch.alerts.records import (
+    Alert,
+    AlertKind,
+    Breach,
+    ClockEvent,
+    ClockKind,
+    ClockState,
+    DeliveryState,
+    SlaClock,
+)
 from mentionwatch.exceptions import VersionConflict
 from mentionwatch.models import MentionStatus
 from mentionwatch.store.alerts_dynamodb import AlertStore
-from mentionwatch.store.items import MentionItem
+from mentionwatch.store.items import AlertRecord, AlertState, MentionItem
 
 logger = Logger(child=True)
 
@@ -35,6 +44,7 @@ MAX_MENTIONS_CHECKED = 25
 
 class MentionGetter(Protocol):
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
+    def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,10 @@ class EscalationJob:
 
     def run(self) -> EscalationReport:
         report = EscalationReport()
-        report.swept = len(self._dispatcher.sweep())
+        swept = self._dispatcher.sweep()
+        report.swept = len(swept)
+        for outcome in swept:
+            self._record_on_mention(outcome.alert)
         for clock in self._alerts.due_clocks(self._clock()):
             report.checked += 1
             try:
@@ -92,6 +105,14 @@ class EscalationJob:
             except VersionConflict:
                 logger.info("another run handled this clock", extra={"clock_id": clock.clock_id})
         return report
+
+    def _record_on_mention(self, alert: Alert) -> None:
+        """A page the sweeper finally sent: its mention's row says so, as if it had been sent at once."""
+        if alert.kind is not AlertKind.MENTION or not alert.mention_ids or alert.state is not DeliveryState.SENT:
+            return
+        record = AlertRecord(kind=alert.kind.value, channel="sns", message_id=alert.message_id,
+                             sent_at=alert.sent_at or self._clock())
+        self._mentions.record_alert(alert.mention_ids[0], record, AlertState.SENT)
 
     # --- escalate --------------------------------------------------------------------------------------
     def _acknowledged(self, clock: SlaClock, alert: Alert | None) -> str | None:
