@@ -32,7 +32,9 @@ def test_urgent_mention_pages_its_team_once_with_a_short_acknowledge_link(oncall
     assert inboxes.read("support-oncall") == []
 
 
-def test_a_second_mention_in_the_same_thread_within_the_cooldown_only_raises_the_count(oncall, mentions, inboxes, clock):
+def test_a_second_mention_in_the_same_thread_within_the_cooldown_only_raises_the_count(
+    oncall, mentions, inboxes, clock
+):
     # Given a paged reply in a thread
     first = store(mentions, triaged("2", handle="amy", root_id="root-1"))
     oncall.page_mention(first)

@@ -1,12 +1,13 @@
 """Acknowledge links: short, unguessable, expiring and HMAC-signed, so an SMS can carry one within 160 characters.
 
-A token is the base64url (no padding) of 20 bytes, 27 characters:
+A token is the base64url of 18 bytes, 24 characters (no padding needed):
 
-    link id (6 bytes) | expiry, epoch seconds (4 bytes, big-endian) | HMAC-SHA256 over both, first 10 bytes
+    link id (6 bytes) | expiry, minutes since 2024-01-01 UTC (3 bytes, big-endian, good until 2055)
+                      | HMAC-SHA256 over both, first 9 bytes
 
 The link id is itself an HMAC of the alert it acknowledges (`<dedup key>#<generation>`), so rendering the same
 alert twice gives the same id; the store maps the id back to the alert. Without the key nobody can make a valid
-token (an 80-bit tag), and a token names nothing readable: no mention id, no handle.
+token (a 72-bit tag, checked by a rate-limited API), and a token names nothing readable: no mention id, no handle.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import struct
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -23,10 +23,11 @@ from pydantic import BaseModel, ConfigDict
 from mentionwatch.exceptions import AckLinkExpired, AckLinkInvalid, ConfigurationError
 
 ID_BYTES = 6
-EXPIRY_BYTES = 4
-TAG_BYTES = 10
+EXPIRY_BYTES = 3
+TAG_BYTES = 9
 TOKEN_BYTES = ID_BYTES + EXPIRY_BYTES + TAG_BYTES
-TOKEN_CHARS = 27
+TOKEN_CHARS = 24
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 MIN_KEY_BYTES = 16
 DEFAULT_LIFETIME = timedelta(hours=24)
 
@@ -60,12 +61,13 @@ class AckSigner:
         return hmac.new(self._key, b"id|" + target.encode("utf-8"), hashlib.sha256).digest()[:ID_BYTES].hex()
 
     def issue(self, target: str, now: datetime) -> AckToken:
-        expires = int((now + self.lifetime).timestamp())
+        # Rounded up to the minute, so a link never expires before its lifetime.
+        minutes = -(-int((now + self.lifetime - EPOCH).total_seconds()) // 60)
         link_id = self.link_id(target)
-        body = bytes.fromhex(link_id) + struct.pack(">I", expires)
+        body = bytes.fromhex(link_id) + minutes.to_bytes(EXPIRY_BYTES, "big")
         return AckToken(
             link_id=link_id,
-            expires_at=datetime.fromtimestamp(expires, UTC),
+            expires_at=EPOCH + timedelta(minutes=minutes),
             token=_b64(body + self._tag(body)),
         )
 
@@ -74,16 +76,15 @@ class AckSigner:
         if len(token) != TOKEN_CHARS:
             raise AckLinkInvalid("this acknowledge link is not valid: it was cut short or changed", field="token")
         try:
-            raw = base64.urlsafe_b64decode(token + "=")
-        except (binascii.Error, ValueError):
+            raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
             raise AckLinkInvalid("this acknowledge link is not valid: it was changed", field="token") from None
         if len(raw) != TOKEN_BYTES:
             raise AckLinkInvalid("this acknowledge link is not valid: it was changed", field="token")
         body, tag = raw[: ID_BYTES + EXPIRY_BYTES], raw[ID_BYTES + EXPIRY_BYTES :]
         if not hmac.compare_digest(tag, self._tag(body)):
             raise AckLinkInvalid("this acknowledge link is not valid: its signature does not match", field="token")
-        (expires,) = struct.unpack(">I", body[ID_BYTES:])
-        expires_at = datetime.fromtimestamp(expires, UTC)
+        expires_at = EPOCH + timedelta(minutes=int.from_bytes(body[ID_BYTES:], "big"))
         if now >= expires_at:
             raise AckLinkExpired(
                 f"this acknowledge link expired at {expires_at:%Y-%m-%d %H:%M} UTC; acknowledge in the app instead",
