@@ -56,6 +56,7 @@ def _job(job: Job) -> Any:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     request = ScheduledEvent.model_validate(event)
+    metrics.add_metric(name=f"Job_{request.job.value}", unit=MetricUnit.Count, value=1)
     if request.job is Job.ESCALATION:
         report = _job(Job.ESCALATION).run()
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)
