@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +15,16 @@ from tests.support import ROOT, drain_queue, standard_webhook_headers, subscribe
 pytestmark = pytest.mark.e2e
 
 
-def test_an_urgent_delivery_pages_and_its_link_acknowledges_it():
+@pytest.fixture
+def restored_environ() -> Iterator[None]:
+    """The local stack exports every function's environment into this process; later tests must not see it."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_an_urgent_delivery_pages_and_its_link_acknowledges_it(restored_environ):
     with LocalStack(ROOT, parameter_overrides={"PublicBaseUrl": "http://127.0.0.1:3000"}) as stack:
         # Given the local stack with an inbox on the alerts topic for the social team's on-call route
         inbox = subscribe_queue(aws.client("sns"), aws.client("sqs"), stack.physical("AlertsTopic"), "oncall",
