@@ -55,8 +55,8 @@ def _job(job: Job) -> Any:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    metrics.add_metric(name="ScheduledInvocations", unit=MetricUnit.Count, value=1)
     request = ScheduledEvent.model_validate(event)
-    metrics.add_metric(name=f"Job_{request.job.value}", unit=MetricUnit.Count, value=1)
     if request.job is Job.ESCALATION:
         report = _job(Job.ESCALATION).run()
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)

@@ -172,6 +172,7 @@ def spike_job(settings: AlertingSettings) -> SpikeJob:
         MentionStore(aws.client("dynamodb"), settings.table_name),
         config.spike,
         utc_clock,
+        team=config.spike.team,
         sla_minutes=config.default_sla_minutes,
     )
 

@@ -60,3 +60,38 @@ def test_top_phrases_count_each_text_once_and_skip_stopwords_and_the_brand():
     texts = ["acme refund delayed refund delayed refund delayed", "Where is my acme refund? Delayed again", "ok"]
 
     assert top_phrases(texts, exclude=["acme"])[:1] == [("refund delayed", 2)]
+
+
+def test_the_mention_sms_names_only_the_authors_handle():
+    from datetime import UTC, datetime
+
+    from mentionwatch.alerts.messages import render_sms
+    from mentionwatch.models import (
+        Author,
+        Category,
+        Mention,
+        Reaction,
+        Sentiment,
+        SentimentResult,
+        SentimentScores,
+        Severity,
+        TriageDecision,
+        TriagedMention,
+    )
+
+    mention = Mention(
+        platform="x", native_id="1", author=Author(handle="dana", followers=1200),
+        created_at=datetime(2026, 11, 23, tzinfo=UTC),
+        text="@bob_smith call me on +44 7700 900123 or dana.k@example.com, order 123-456-789 http://x.co/a fire!",
+    )
+    triaged = TriagedMention(
+        mention=mention,
+        sentiment=SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=1), analyzer="local"),
+        triage=TriageDecision(reaction=Reaction.ESCALATE, category=Category.SAFETY, severity=Severity.HIGH),
+    )
+
+    sms = render_sms(triaged, LINK)
+
+    assert "@dana" in sms and sms.endswith(LINK) and septets(sms) <= 160
+    for private in ("bob_smith", "7700", "example.com", "123-456", "x.co"):
+        assert private not in sms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,6 +70,21 @@ def compact_number(value: int) -> str:
     return str(value)
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@[\w.]{1,64}")
+_NUMBER = re.compile(r"\+?\d[\d\s().-]{5,}\d")  # phone, order and card numbers: 7+ digits with separators
+
+
+def redact_for_sms(text: str) -> str:
+    """The post's words without what could identify anyone else: e-mail addresses, other people's @handles,
+    long numbers (phones, orders, cards) and links. The SMS names only the author's public handle."""
+    text = _EMAIL.sub("[email]", text)
+    text = _URL.sub("[link]", text)
+    text = _HANDLE.sub("@[user]", text)
+    return _NUMBER.sub("[number]", text)
+
+
 def render_sms(triaged: TriagedMention, link: str | None) -> str:
     """`[HIGH] X @handle 12k: first words... https://link` in at most 160 GSM-7 septets.
 
@@ -82,7 +98,7 @@ def render_sms(triaged: TriagedMention, link: str | None) -> str:
     tail = f" {to_gsm7(link)}" if link and septets(link) <= 90 else ""
     head = fit(head, 60)
     budget = SMS_LIMIT - septets(head) - septets(tail)
-    words = fit(to_gsm7(mention.text or "(no text)"), max(budget, 10))
+    words = fit(to_gsm7(redact_for_sms(mention.text) or "(no text)"), max(budget, 10))
     return fit(head + words + tail, SMS_LIMIT)
 
 

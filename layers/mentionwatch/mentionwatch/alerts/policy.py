@@ -118,6 +118,7 @@ class StormConfig(_Config):
 
 
 class SpikeConfig(_Config):
+    team: Annotated[str, Field(min_length=1, max_length=64)] = "social"  # who gets crisis alerts
     window_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     history_days: Annotated[int, Field(ge=1, le=30)] = 7
     min_count: Annotated[int, Field(ge=1)] = 10
