@@ -132,8 +132,8 @@ class EscalationJob:
         alert = self._alerts.get_alert(clock.dedup_key or "", clock.generation or 0)
         why = self._acknowledged(clock, alert)
         if why is not None:
-            self._save(clock, state=ClockState.STOPPED, stopped_at=now, event=ClockEvent(at=now, action="stopped",
-                                                                                           note=why))
+            self._save(clock, [ClockEvent(at=now, action="stopped", note=why)], state=ClockState.STOPPED,
+                       stopped_at=now)
             report.stopped.append(clock.clock_id)
             return
         updates: dict[str, object] = {}
@@ -145,7 +145,7 @@ class EscalationJob:
             report.breached.append(clock.clock_id)
         steps = escalation_steps(self._config.policy_for(clock.team))
         if clock.step >= len(steps):
-            self._save(clock, state=ClockState.EXHAUSTED, stopped_at=now, events=events, **updates)
+            self._save(clock, events, **{**updates, "state": ClockState.EXHAUSTED, "stopped_at": now})
             return
         step = steps[clock.step]
         following = steps[clock.step + 1] if clock.step + 1 < len(steps) else None
@@ -154,7 +154,7 @@ class EscalationJob:
             updates |= {"state": ClockState.EXHAUSTED, "stopped_at": now}
         else:
             updates["next_due"] = now + timedelta(minutes=following.delay_minutes)
-        saved = self._save(clock, step=clock.step + 1, events=events, **updates)  # claim the step first …
+        saved = self._save(clock, events, **{**updates, "step": clock.step + 1})  # claim the step first …
         self._dispatcher.page(self._escalation_candidate(saved, alert, step))  # … then page (pending if SNS fails)
         report.escalated.append(f"{clock.clock_id}:{step.action}:{','.join(step.routes)}")
 
@@ -205,23 +205,23 @@ class EscalationJob:
         now = self._clock()
         mention = self._mentions.get(clock.mention_ids[0], consistent=True) if clock.mention_ids else None
         if mention is None or mention.deleted or mention.status in (MentionStatus.RESPONDED, MentionStatus.RESOLVED):
-            self._save(clock, state=ClockState.STOPPED, stopped_at=now,
-                       event=ClockEvent(at=now, action="stopped", note="answered" if mention else "gone"))
+            self._save(clock, [ClockEvent(at=now, action="stopped", note="answered" if mention else "gone")],
+                       state=ClockState.STOPPED, stopped_at=now)
             report.stopped.append(clock.clock_id)
             return
         if now >= clock.deadline:
-            self._save(clock, state=ClockState.BREACHED, breached_at=now, stopped_at=now,
-                       event=ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC"))
+            self._save(clock, [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
+                       state=ClockState.BREACHED, breached_at=now, stopped_at=now)
             self._alerts.record_breach(self._breach(clock, now))
             report.breached.append(clock.clock_id)
             return
         if not clock.warned:
-            saved = self._save(clock, warned=True, next_due=clock.deadline,
-                               event=ClockEvent(at=now, action="warned", routes=("team",)))
+            saved = self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
+                               next_due=clock.deadline)
             self._dispatcher.page(self._warning_candidate(saved, mention))
             report.warned.append(clock.clock_id)
             return
-        self._save(clock, next_due=clock.deadline)
+        self._save(clock, [], next_due=clock.deadline)
 
     def _warning_candidate(self, clock: SlaClock, item: MentionItem) -> AlertCandidate:
         key = f"sla-warning:{clock.clock_id}"
@@ -277,14 +277,7 @@ class EscalationJob:
             mention_ids=clock.mention_ids,
         )
 
-    def _save(
-        self,
-        clock: SlaClock,
-        event: ClockEvent | None = None,
-        events: list[ClockEvent] | None = None,
-        **updates: object,
-    ) -> SlaClock:
-        added = tuple(events or ()) + ((event,) if event else ())
-        updated = clock.model_copy(update={**updates, "events": clock.events + added})
+    def _save(self, clock: SlaClock, events: list[ClockEvent], **updates: object) -> SlaClock:
+        updated = clock.model_copy(update={**updates, "events": clock.events + tuple(events)})
         self._alerts.save_clock(updated, clock.version)
         return updated.model_copy(update={"version": clock.version + 1})
