@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
 from mentionwatch import aws
 from mentionwatch.alerts.ack import AckSigner
 from mentionwatch.alerts.acknowledge import Acknowledger
@@ -54,18 +52,6 @@ def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:
     from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
 
     return ComprehendAnalyzer(aws.client("comprehend"), fallback=local)
-
-
-def idempotency_store(table_name: str) -> DynamoDBPersistenceLayer:
-    """Idempotency records live in the mentions table, in their own partition, expiring with the table's TTL."""
-    return DynamoDBPersistenceLayer(
-        table_name=table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        static_pk_value="IDEMPOTENCY#alerts",
-        expiry_attr="expiration",
-        boto3_client=aws.client("dynamodb"),
-    )
 
 
 def escalation_config(settings: AlertingOptions) -> EscalationConfig:
