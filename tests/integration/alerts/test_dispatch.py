@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from mentionwatch.alerts.dispatch import AlertDispatcher, DispatchAction
 from mentionwatch.alerts.gsm import septets
 from mentionwatch.alerts.oncall import OnCall
@@ -127,7 +129,7 @@ def test_a_sender_that_died_mid_publish_is_retried_only_after_its_lease(alerts, 
     publisher.failing = True
     oncall.page_mention(store(mentions, triaged("9", handle="fay")))
     current = alerts.current_alert("author:x:fay")
-    assert alerts.claim_delivery(current, clock.now, lease=__import__("datetime").timedelta(minutes=2))
+    assert alerts.claim_delivery(current, clock.now, lease=timedelta(minutes=2))
     publisher.failing = False
 
     # When the sweeper runs while the lease is held, and again after it ran out

@@ -144,3 +144,35 @@ def test_a_respond_mention_answered_in_time_stops_its_clock_without_a_breach(onc
     assert inboxes.read("everything") == []
     assert alerts.get_clock("mention:x:11").state is ClockState.STOPPED
     assert alerts.breaches("acme", clock.now.date()) == []
+
+
+class StaleClocks:
+    """An overlapping run: it read the due clocks before the other run saved its step."""
+
+    def __init__(self, store, stale) -> None:
+        self._store, self._stale = store, stale
+
+    def due_clocks(self, now, limit=100):
+        return self._stale
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_two_overlapping_runs_escalate_a_step_once(oncall, job, dispatcher, alerts, mentions, config, clock, inboxes):
+    # Given a page past its deadline, and a second run that read the due clocks at the same moment as the first
+    oncall.page_mention(store(mentions, triaged("6", handle="ed")))
+    inboxes.clear()
+    clock.advance(minutes=15)
+    stale = alerts.due_clocks(clock.now)
+    overlapping = EscalationJob(dispatcher, StaleClocks(alerts, stale), mentions, config, clock)
+
+    # When both runs handle it, the second 20 seconds later (a second breach record would get its own key)
+    first = job.run()
+    clock.advance(seconds=20)
+    second = overlapping.run()
+
+    # Then only the first escalated; the second lost the clock's version condition and paged nobody
+    assert len(first.escalated) == 1 and second.escalated == []
+    assert len(inboxes.read("social-oncall")) == 1
+    assert second.breached == [] and len(alerts.breaches("acme", clock.now.date())) == 1

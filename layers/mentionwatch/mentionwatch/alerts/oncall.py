@@ -90,7 +90,8 @@ class OnCall:
         self._dispatcher.register_lambda_context(context)
 
     # --- every stored mention --------------------------------------------------------------------------
-    def observe(self, triaged: TriagedMention, context: TriageContext) -> DispatchOutcome | None:
+    def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None:
+        """`context` is what triage saw; the amplification check counts the thread itself, over its own window."""
         self._alerts.count_mention(triaged)
         clock = respond_clock(triaged, self._config, self._clock())
         if clock is not None:

@@ -138,14 +138,14 @@ class EscalationJob:
             return
         updates: dict[str, object] = {}
         events: list[ClockEvent] = []
-        if clock.breached_at is None:
+        newly_breached = clock.breached_at is None
+        if newly_breached:
             updates["breached_at"] = now
             events.append(ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC"))
-            self._alerts.record_breach(self._breach(clock, now))
-            report.breached.append(clock.clock_id)
         steps = escalation_steps(self._config.policy_for(clock.team))
         if clock.step >= len(steps):
             self._save(clock, events, **{**updates, "state": ClockState.EXHAUSTED, "stopped_at": now})
+            self._breached(clock, now, newly_breached, report)
             return
         step = steps[clock.step]
         following = steps[clock.step + 1] if clock.step + 1 < len(steps) else None
@@ -155,8 +155,15 @@ class EscalationJob:
         else:
             updates["next_due"] = now + timedelta(minutes=following.delay_minutes)
         saved = self._save(clock, events, **{**updates, "step": clock.step + 1})  # claim the step first …
+        self._breached(clock, now, newly_breached, report)
         self._dispatcher.page(self._escalation_candidate(saved, alert, step))  # … then page (pending if SNS fails)
         report.escalated.append(f"{clock.clock_id}:{step.action}:{','.join(step.routes)}")
+
+    def _breached(self, clock: SlaClock, now: datetime, newly: bool, report: EscalationReport) -> None:
+        """Recorded only by the run whose save won, so a breach is never recorded twice."""
+        if newly:
+            self._alerts.record_breach(self._breach(clock, now))
+            report.breached.append(clock.clock_id)
 
     def _escalation_candidate(self, clock: SlaClock, alert: Alert | None, step: Step) -> AlertCandidate:
         key = f"escalation:{clock.clock_id}:{clock.step}"
@@ -212,8 +219,7 @@ class EscalationJob:
         if now >= clock.deadline:
             self._save(clock, [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
                        state=ClockState.BREACHED, breached_at=now, stopped_at=now)
-            self._alerts.record_breach(self._breach(clock, now))
-            report.breached.append(clock.clock_id)
+            self._breached(clock, now, True, report)
             return
         if not clock.warned:
             saved = self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
