@@ -189,3 +189,17 @@ def test_severity_and_category_travel_as_attributes_for_filter_policies(oncall, 
     assert critical[0]["_attributes"]["category"] == "legal"
     assert len(inboxes.read("support-oncall")) == 1
     assert inboxes.read("social-oncall") == []
+
+
+def test_a_reply_by_an_author_with_an_open_alert_is_counted_into_it(oncall, mentions, inboxes, clock):
+    # Given a paged post of its own by an author
+    oncall.page_mention(store(mentions, triaged("20", handle="kay")))
+
+    # When the same author replies in an unrelated thread a few minutes later
+    clock.advance(minutes=3)
+    outcome = oncall.page_mention(store(mentions, triaged("21", handle="kay", root_id="other", created_at=clock.now)))
+
+    # Then the reply is counted into the author's open alert
+    assert outcome.action is DispatchAction.MERGED
+    assert outcome.alert.dedup_key == "author:x:kay" and outcome.alert.count == 2
+    assert len(inboxes.read("everything")) == 1

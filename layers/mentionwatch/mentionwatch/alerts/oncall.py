@@ -30,11 +30,11 @@ class MentionReader(Protocol):
     def by_brand(self, brand: str, start: datetime, end: datetime) -> list[MentionItem]: ...
 
 
-def mention_dedup_key(mention: Mention) -> str:
-    """A reply shares its thread's alert; a post of its own shares its author's."""
-    if mention.thread.root_id:
-        return f"thread:{mention.thread_key}"
-    return f"author:{keys.author_key(mention)}"
+def mention_dedup_keys(mention: Mention) -> list[str]:
+    """The alerts a mention may belong to, first choice first: a reply its thread's, then its author's; a post
+    of its own its author's. A new alert opens under the first."""
+    author = f"author:{keys.author_key(mention)}"
+    return [f"thread:{mention.thread_key}", author] if mention.thread.root_id else [author]
 
 
 def respond_clock(triaged: TriagedMention, config: EscalationConfig, now: datetime) -> SlaClock | None:
@@ -173,7 +173,8 @@ class OnCall:
                 recent.append(triaged)
             return self._dispatcher.page(self._storm_candidate(triaged, recent), mention.id)
 
-        key = mention_dedup_key(mention)
+        candidates = mention_dedup_keys(mention)
+        key = next((k for k in candidates if self._dispatcher.open_alert(k) is not None), candidates[0])
         return self._dispatcher.page(
             AlertCandidate(
                 dedup_key=key,
