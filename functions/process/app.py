@@ -55,4 +55,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         metrics.add_metric(name=f"Mentions_{outcome.value}", unit=MetricUnit.Count, value=1)
         return outcome.value
 
-    return process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)
+    with processor.batch():
+        return process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)

@@ -60,8 +60,8 @@ def test_signed_webhook_ends_in_dynamodb_and_as_an_sms_on_sns(stack):
     assert item["reaction"]["S"] == "escalate"
     messages = aws.client("sqs").receive_message(QueueUrl=stack.observer, MaxNumberOfMessages=10)["Messages"]
     alerts = [json.loads(json.loads(message["Body"])["Message"]) for message in messages]
-    sms = [alert["sms"] for alert in alerts if alert["dedup_key"] == "mention#webhook:e2e-1"]
-    assert len(sms) == 1 and len(sms[0]) <= 160 and "@parent_pat" in sms[0]
+    sms = [alert["sms"] for alert in alerts if "@parent_pat" in alert.get("sms", "")]
+    assert len(sms) == 1 and len(sms[0]) <= 160
     assert stack.errors == []
 
 

@@ -153,3 +153,25 @@ class InvalidCursor(BadRequest):
     """A pagination cursor that is malformed, forged, expired or from another query or caller."""
 
     code = "invalid_cursor"
+
+
+# --- alerting: acknowledge links and escalation configuration ------------------------------------------
+class AckLinkInvalid(Forbidden):
+    """The link was not made by mentionwatch (malformed or its signature does not match)."""
+
+    code = "ack_link_invalid"
+
+
+class AckLinkExpired(MentionwatchError):
+    status = 410
+    code = "ack_link_expired"
+
+
+class AckLinkUnknown(NotFound):
+    """Correctly signed, but no alert is on record for it (e.g. from another deployment's key)."""
+
+    code = "ack_link_unknown"
+
+
+class EscalationPolicyInvalid(ConfigurationError):
+    code = "escalation_policy_invalid"

@@ -39,7 +39,20 @@ class WebhookSettings(_Settings):
     watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None
 
 
-class ProcessSettings(_Settings):
+class AlertingOptions(_Settings):
+    """What on-call alerting needs beside the table and topic (all optional: without a base URL and a signing
+    key alerts carry no acknowledge link; without a policy source the packaged escalation.yaml applies)."""
+
+    public_base_url: Annotated[str | None, Field(alias="MENTIONWATCH_PUBLIC_BASE_URL", pattern=r"^https?://\S+$")] = (
+        None
+    )
+    ack_secret_id: Annotated[str | None, Field(alias="MENTIONWATCH_ACK_SECRET_ID")] = None
+    ack_key: Annotated[str | None, Field(alias="MENTIONWATCH_ACK_KEY", min_length=16)] = None
+    escalation_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_ESCALATION_PARAMETER")] = None
+    escalation_file: Annotated[Path | None, Field(alias="MENTIONWATCH_ESCALATION_FILE")] = None
+
+
+class ProcessSettings(AlertingOptions):
     table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
     alerts_topic_arn: Annotated[str, Field(alias="MENTIONWATCH_ALERTS_TOPIC_ARN", min_length=1)]
     analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
@@ -59,3 +72,11 @@ class PollerSettings(_Settings):
     secrets_file: Annotated[Path | None, Field(alias="MENTIONWATCH_SECRETS_FILE")] = None
     watch_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_WATCH_PARAMETER")] = None
     watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None
+
+
+class AlertingSettings(AlertingOptions):
+    """The acknowledge and scheduler functions."""
+
+    table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
+    alerts_topic_arn: Annotated[str, Field(alias="MENTIONWATCH_ALERTS_TOPIC_ARN", min_length=1)]
+    digest_topic_arn: Annotated[str | None, Field(alias="MENTIONWATCH_DIGEST_TOPIC_ARN")] = None

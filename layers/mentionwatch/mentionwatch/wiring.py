@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
 from mentionwatch import aws
+from mentionwatch.alerts.ack import AckSigner
+from mentionwatch.alerts.acknowledge import Acknowledger
+from mentionwatch.alerts.digest import DigestJob
 from mentionwatch.alerts.dispatch import AlertDispatcher
+from mentionwatch.alerts.oncall import OnCall
+from mentionwatch.alerts.policy import EscalationConfig, default_config, parse_config
+from mentionwatch.alerts.sla import EscalationJob
 from mentionwatch.alerts.sns import SnsPublisher
+from mentionwatch.alerts.spike import SpikeJob
 from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import ConfigurationError
@@ -23,7 +28,15 @@ from mentionwatch.queue.sqs import MentionQueue
 from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider, SecretsProvider
 from mentionwatch.sentiment.base import SentimentAnalyzer
 from mentionwatch.sentiment.local import LocalAnalyzer
-from mentionwatch.settings import AnalyzerChoice, PollerSettings, ProcessSettings, WebhookSettings
+from mentionwatch.settings import (
+    AlertingOptions,
+    AlertingSettings,
+    AnalyzerChoice,
+    PollerSettings,
+    ProcessSettings,
+    WebhookSettings,
+)
+from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.triage.engine import RulesTriager, default_triager
 from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
@@ -61,15 +74,59 @@ def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:
     return ComprehendAnalyzer(aws.client("comprehend"), fallback=local)
 
 
-def idempotency_store(table_name: str) -> DynamoDBPersistenceLayer:
-    """Idempotency records live in the mentions table, in their own partition, expiring with the table's TTL."""
-    return DynamoDBPersistenceLayer(
-        table_name=table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        static_pk_value="IDEMPOTENCY#alerts",
-        expiry_attr="expiration",
-        boto3_client=aws.client("dynamodb"),
+def escalation_config(settings: AlertingOptions) -> EscalationConfig:
+    """The SSM parameter if one is named, else the file, else the packaged default; validated at start."""
+    if settings.escalation_parameter:
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+        try:
+            text = SSMProvider(boto3_client=aws.client("ssm")).get(settings.escalation_parameter, max_age=300)
+        except GetParameterError as err:
+            raise ConfigurationError(
+                f"cannot read the escalation policy parameter {settings.escalation_parameter}",
+                field="MENTIONWATCH_ESCALATION_PARAMETER",
+            ) from err
+        return parse_config(str(text), f"SSM parameter {settings.escalation_parameter}")
+    if settings.escalation_file:
+        try:
+            text = settings.escalation_file.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ConfigurationError(
+                f"cannot read the escalation policy file {settings.escalation_file}: {err.strerror}",
+                field="MENTIONWATCH_ESCALATION_FILE",
+            ) from None
+        return parse_config(text, str(settings.escalation_file))
+    return default_config()
+
+
+def ack_signer(settings: AlertingOptions, config: EscalationConfig) -> AckSigner | None:
+    lifetime = timedelta(hours=config.ack_link_hours)
+    if settings.ack_key:
+        return AckSigner(settings.ack_key, lifetime)
+    if settings.ack_secret_id:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider as PowertoolsSecrets
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+        try:
+            key = PowertoolsSecrets(boto3_client=aws.client("secretsmanager")).get(
+                settings.ack_secret_id, max_age=300
+            )
+        except GetParameterError as err:
+            raise ConfigurationError("the acknowledge signing key could not be read", field="ack_secret_id") from err
+        return AckSigner(str(key), lifetime)
+    return None
+
+
+def alert_dispatcher(settings: AlertingOptions, table_name: str, topic_arn: str) -> AlertDispatcher:
+    config = escalation_config(settings)
+    return AlertDispatcher(
+        SnsPublisher(aws.client("sns"), topic_arn),
+        AlertStore(aws.client("dynamodb"), table_name),
+        config,
+        clock=utc_clock,
+        signer=ack_signer(settings, config),
+        public_base_url=settings.public_base_url,
     )
 
 
@@ -98,16 +155,14 @@ def triager(settings: ProcessSettings) -> RulesTriager:
 
 def mention_processor(settings: ProcessSettings) -> MentionProcessor:
     store = MentionStore(aws.client("dynamodb"), settings.table_name)
-    dispatcher = AlertDispatcher(
-        SnsPublisher(aws.client("sns"), settings.alerts_topic_arn),
-        idempotency_store(settings.table_name),
-        clock=utc_clock,
-    )
+    config = escalation_config(settings)
+    dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
+    oncall = OnCall(dispatcher, AlertStore(aws.client("dynamodb"), settings.table_name), store, config, utc_clock)
     return MentionProcessor(
         store=store,
         analyzer=analyzer(settings),
         triager=triager(settings),
-        alerter=dispatcher,
+        alerter=oncall,
         raw_ttl=timedelta(days=settings.raw_ttl_days),
         clock=utc_clock,
     )
@@ -129,3 +184,53 @@ def watch_config(settings: PollerSettings | WebhookSettings) -> WatchConfig:
     if settings.watch_file:
         return watch_from_file(settings.watch_file)
     raise ConfigurationError("set MENTIONWATCH_WATCH_PARAMETER (deployed) or MENTIONWATCH_WATCH_FILE (local)")
+
+
+def acknowledger(settings: AlertingSettings) -> Acknowledger:
+    signer = ack_signer(settings, escalation_config(settings))
+    if signer is None:
+        raise ConfigurationError(
+            "set MENTIONWATCH_ACK_SECRET_ID (deployed) or MENTIONWATCH_ACK_KEY (local) to verify acknowledge links"
+        )
+    return Acknowledger(
+        signer,
+        AlertStore(aws.client("dynamodb"), settings.table_name),
+        MentionStore(aws.client("dynamodb"), settings.table_name),
+        utc_clock,
+    )
+
+
+def escalation_job(settings: AlertingSettings) -> EscalationJob:
+    config = escalation_config(settings)
+    return EscalationJob(
+        alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn),
+        AlertStore(aws.client("dynamodb"), settings.table_name),
+        MentionStore(aws.client("dynamodb"), settings.table_name),
+        config,
+        utc_clock,
+    )
+
+
+def spike_job(settings: AlertingSettings) -> SpikeJob:
+    config = escalation_config(settings)
+    return SpikeJob(
+        alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn),
+        AlertStore(aws.client("dynamodb"), settings.table_name),
+        MentionStore(aws.client("dynamodb"), settings.table_name),
+        config.spike,
+        utc_clock,
+        team=config.spike.team,
+        sla_minutes=config.default_sla_minutes,
+    )
+
+
+def digest_job(settings: AlertingSettings) -> DigestJob:
+    if not settings.digest_topic_arn:
+        raise ConfigurationError("set MENTIONWATCH_DIGEST_TOPIC_ARN for the daily digest",
+                                 field="MENTIONWATCH_DIGEST_TOPIC_ARN")
+    return DigestJob(
+        SnsPublisher(aws.client("sns"), settings.digest_topic_arn),
+        AlertStore(aws.client("dynamodb"), settings.table_name),
+        MentionStore(aws.client("dynamodb"), settings.table_name),
+        utc_clock,
+    )

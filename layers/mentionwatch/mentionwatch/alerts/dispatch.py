@@ -1,50 +1,193 @@
-"""Sends an urgent mention's alert once: Powertools idempotency keyed on the alert's dedup key means concurrent
-or repeated attempts publish it a single time and share the first attempt's SNS message id."""
+"""Delivers alerts at most once per dedup key and cooldown, and never loses one.
+
+- Open: the first match of a dedup key writes generation n+1 of `ALERT#<key>` with `attribute_not_exists`, so of
+  two racing invocations exactly one opens it (and holds its delivery lease); the other merges into it.
+- Merge: within the cooldown, later matches raise the open alert's count (conditional on the cooldown and on the
+  mention not being counted yet, so a redelivery counts once) and page nobody.
+- Deliver: publish to SNS, then mark the generation sent. If publishing fails the alert stays pending in the
+  sparse "due" index and the scheduled sweeper claims it (a conditional lease) and sends it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools import Logger
 
-from mentionwatch.alerts.messages import AlertMessage, render_alert
+from mentionwatch.alerts.ack import AckSigner, ack_url
+from mentionwatch.alerts.messages import AlertMessage
+from mentionwatch.alerts.policy import EscalationConfig
+from mentionwatch.alerts.records import AckLink, Alert, AlertKind, ClockKind, DeliveryState, SlaClock
 from mentionwatch.alerts.sns import SnsPublisher
-from mentionwatch.models import TriagedMention
-from mentionwatch.store.items import AlertRecord
+from mentionwatch.exceptions import AlreadyStored, PublishFailed
+from mentionwatch.store.alerts_dynamodb import AlertStore
 
-IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+logger = Logger(child=True)
+
+DEFAULT_LEASE = timedelta(minutes=2)  # longer than any function's timeout: a crashed sender's lease runs out
+
+
+class DispatchAction(StrEnum):
+    SENT = "sent"  # this call published it
+    PENDING = "pending"  # opened, publishing failed: the sweeper sends it
+    MERGED = "merged"  # counted into an open alert: nobody paged
+    DUPLICATE = "duplicate"  # this mention was already counted in the open alert
+
+
+@dataclass(frozen=True)
+class DispatchOutcome:
+    action: DispatchAction
+    alert: Alert
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """An alert that may be sent: `render` gets the acknowledge link (or None) and returns the message."""
+
+    dedup_key: str
+    kind: AlertKind
+    brand: str
+    team: str
+    severity: str
+    cooldown: timedelta
+    render: Callable[[str | None], AlertMessage]
+    sla_minutes: int | None = None  # set: an escalate clock starts when it opens
+    ack_target: tuple[str, int] | None = None  # acknowledge another alert (escalations of a page)
+    mention_ids: tuple[str, ...] = field(default_factory=tuple)
 
 
 class AlertDispatcher:
     def __init__(
         self,
         publisher: SnsPublisher,
-        persistence_store: Any,
+        store: AlertStore,
+        config: EscalationConfig,
         clock: Callable[[], datetime],
-        ack_link: Callable[[TriagedMention], str | None] = lambda triaged: None,
+        signer: AckSigner | None = None,
+        public_base_url: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self._publisher = publisher
+        self._store = store
+        self._config = config
         self._clock = clock
-        self._ack_link = ack_link
-        self._config = config = IdempotencyConfig(
-            event_key_jmespath="dedup_key",
-            expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
-            raise_on_no_idempotency_key=True,
-        )
-        self._publish_once = idempotent_function(
-            data_keyword_argument="alert", persistence_store=persistence_store, config=config
-        )(self._publish)
+        self._signer = signer
+        self._base_url = public_base_url
+        self._lease = lease
 
     def register_lambda_context(self, context: Any) -> None:
-        """Lets an in-progress record expire with the invocation, so a timed-out attempt can be retried."""
-        self._config.register_lambda_context(context)
+        """Kept for the processor's API; leases, not the invocation, bound an attempt."""
 
-    def _publish(self, alert: AlertMessage) -> dict[str, str]:
-        return {"message_id": self._publisher.publish(alert)}
+    # --- opening and merging ---------------------------------------------------------------------------
+    def current(self, dedup_key: str) -> Alert | None:
+        return self._store.current_alert(dedup_key)
 
-    def send(self, triaged: TriagedMention) -> AlertRecord:
-        alert = render_alert(triaged, self._ack_link(triaged))
-        result = self._publish_once(alert=alert)
-        return AlertRecord(kind="mention", channel="sns", message_id=result["message_id"], sent_at=self._clock())
+    def open_alert(self, dedup_key: str) -> Alert | None:
+        """The alert of `dedup_key` still inside its cooldown, if any."""
+        alert = self._store.current_alert(dedup_key)
+        return alert if alert is not None and alert.cooldown_until > self._clock() else None
+
+    def page(self, candidate: AlertCandidate, mention_id: str | None = None) -> DispatchOutcome:
+        for _ in range(3):  # a lost race re-reads; three rounds settle any interleaving of open and cool-down
+            now = self._clock()
+            current = self._store.current_alert(candidate.dedup_key)
+            if current is not None and current.cooldown_until > now:
+                merged = self._store.merge_into(current, mention_id, now)
+                if merged is not None:
+                    return DispatchOutcome(DispatchAction.MERGED, merged)
+                if mention_id is not None and mention_id in current.mention_ids:
+                    return self._resume(current, now)
+                continue  # cooled down meanwhile
+            generation = (current.generation if current else 0) + 1
+            alert = self._build(candidate, generation, mention_id, now)
+            try:
+                self._store.open_alert(alert)
+            except AlreadyStored:
+                continue  # another invocation opened it first: merge into theirs
+            if candidate.sla_minutes:
+                self._start_escalate_clock(alert, candidate.sla_minutes)
+            return self.deliver(alert, now)
+        raise AlreadyStored(f"alert {candidate.dedup_key} kept changing; the batch retries this mention")
+
+    def _build(self, candidate: AlertCandidate, generation: int, mention_id: str | None, now: datetime) -> Alert:
+        target = candidate.ack_target or (candidate.dedup_key, generation)
+        link_id, link = None, None
+        if self._signer is not None and self._base_url:
+            token = self._signer.issue(f"{target[0]}#{target[1]}", now)
+            self._store.put_ack_link(
+                AckLink(link_id=token.link_id, dedup_key=target[0], generation=target[1], expires_at=token.expires_at)
+            )
+            link_id, link = token.link_id, ack_url(self._base_url, token)
+        mention_ids = candidate.mention_ids or ((mention_id,) if mention_id else ())
+        return Alert(
+            dedup_key=candidate.dedup_key,
+            generation=generation,
+            kind=candidate.kind,
+            brand=candidate.brand,
+            team=candidate.team,
+            severity=candidate.severity,
+            mention_ids=mention_ids,
+            opened_at=now,
+            last_seen_at=now,
+            cooldown_until=now + candidate.cooldown,
+            lease_until=now + self._lease,
+            message=candidate.render(link),
+            ack_link_id=link_id,
+            sla_minutes=candidate.sla_minutes,
+        )
+
+    def _start_escalate_clock(self, alert: Alert, sla_minutes: int) -> None:
+        policy = self._config.policy_for(alert.team)
+        deadline = alert.opened_at + timedelta(minutes=sla_minutes)
+        self._store.start_clock(
+            SlaClock(
+                clock_id=f"alert:{alert.target}",
+                kind=ClockKind.ESCALATE,
+                brand=alert.brand,
+                team=alert.team,
+                severity=alert.severity,
+                started_at=alert.opened_at,
+                deadline=deadline,
+                next_due=deadline + timedelta(minutes=policy.levels[0].delay_minutes),
+                mention_ids=alert.mention_ids,
+                dedup_key=alert.dedup_key,
+                generation=alert.generation,
+            )
+        )
+
+    def _resume(self, alert: Alert, now: datetime) -> DispatchOutcome:
+        """A redelivered mention finds its own alert: finish delivering it if it is pending and free."""
+        if alert.state is DeliveryState.PENDING and self._store.claim_delivery(alert, now, self._lease):
+            return self.deliver(alert, now)
+        return DispatchOutcome(
+            DispatchAction.DUPLICATE if alert.state is DeliveryState.SENT else DispatchAction.PENDING, alert
+        )
+
+    # --- delivery -------------------------------------------------------------------------------------
+    def deliver(self, alert: Alert, now: datetime) -> DispatchOutcome:
+        """Publish an alert whose lease this caller holds."""
+        try:
+            message_id = self._publisher.publish(alert.message)
+        except PublishFailed as err:
+            logger.warning("alert left pending for the sweeper", extra={"dedup_key": alert.dedup_key})
+            self._store.release_delivery(alert, err.message, self._clock())
+            return DispatchOutcome(DispatchAction.PENDING, alert)
+        sent_at = self._clock()
+        self._store.mark_sent(alert, message_id, sent_at)
+        return DispatchOutcome(
+            DispatchAction.SENT,
+            alert.model_copy(update={"state": DeliveryState.SENT, "message_id": message_id, "sent_at": sent_at}),
+        )
+
+    def sweep(self, limit: int = 50) -> list[DispatchOutcome]:
+        """Send every pending alert whose lease ran out (publishing failed, or its sender died)."""
+        now = self._clock()
+        outcomes = []
+        for alert in self._store.due_alerts(now, limit):
+            if self._store.claim_delivery(alert, now, self._lease):
+                outcomes.append(self.deliver(alert, now))
+        return outcomes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,7 +49,15 @@ class AlertMessage(BaseModel):
         return json.dumps(structured, ensure_ascii=False)
 
     def sns_attributes(self) -> dict[str, dict[str, str]]:
-        return {name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()}
+        """String attributes; `route` is a String.Array (comma-separated here) so one page can reach several
+        routes and a subscription's filter policy matches any of them."""
+        attributes = {
+            name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()
+        }
+        if "route" in self.attributes:
+            routes = [route for route in self.attributes["route"].split(",") if route]
+            attributes["route"] = {"DataType": "String.Array", "StringValue": json.dumps(routes)}
+        return attributes
 
 
 def compact_number(value: int) -> str:
@@ -59,6 +68,21 @@ def compact_number(value: int) -> str:
     if value >= 1_000:
         return f"{value / 1000:.1f}k".replace(".0k", "k")
     return str(value)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@[\w.]{1,64}")
+_NUMBER = re.compile(r"\+?\d[\d\s().-]{5,}\d")  # phone, order and card numbers: 7+ digits with separators
+
+
+def redact_for_sms(text: str) -> str:
+    """The post's words without what could identify anyone else: e-mail addresses, other people's @handles,
+    long numbers (phones, orders, cards) and links. The SMS names only the author's public handle."""
+    text = _EMAIL.sub("[email]", text)
+    text = _URL.sub("[link]", text)
+    text = _HANDLE.sub("@[user]", text)
+    return _NUMBER.sub("[number]", text)
 
 
 def render_sms(triaged: TriagedMention, link: str | None) -> str:
@@ -74,7 +98,7 @@ def render_sms(triaged: TriagedMention, link: str | None) -> str:
     tail = f" {to_gsm7(link)}" if link and septets(link) <= 90 else ""
     head = fit(head, 60)
     budget = SMS_LIMIT - septets(head) - septets(tail)
-    words = fit(to_gsm7(mention.text or "(no text)"), max(budget, 10))
+    words = fit(to_gsm7(redact_for_sms(mention.text) or "(no text)"), max(budget, 10))
     return fit(head + words + tail, SMS_LIMIT)
 
 
@@ -146,11 +170,13 @@ def render_chat(triaged: TriagedMention, subject: str) -> dict:
     }
 
 
-def render_alert(triaged: TriagedMention, ack_link: str | None = None) -> AlertMessage:
+def render_alert(
+    triaged: TriagedMention, ack_link: str | None = None, dedup_key: str | None = None, route: str = "oncall"
+) -> AlertMessage:
     mention, triage = triaged.mention, triaged.triage
     subject, body = render_email(triaged, ack_link)
     return AlertMessage(
-        dedup_key=f"mention#{mention.id}",
+        dedup_key=dedup_key or f"mention#{mention.id}",
         sms=render_sms(triaged, ack_link or mention.permalink),
         email_subject=subject,
         email_body=body,
@@ -163,5 +189,6 @@ def render_alert(triaged: TriagedMention, ack_link: str | None = None) -> AlertM
             "brand": mention.match.brand,
             "reaction": triage.reaction.value,
             "kind": "mention",
+            "route": route,
         },
     )

@@ -39,9 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from mentionwatch.local.schedules import ScheduleRunner
+
+    schedules = ScheduleRunner.from_template(stack.template, stack.invoke)
+    schedules.start(stop)
     print(f"serve: mentionwatch on {stack.url} (AWS emulation at {stack.endpoint}); Ctrl-C stops it")
     for route in stack.template.http_routes():
         print(f"serve:   {route.method:5} {stack.url}{route.path}")
+    for schedule in schedules.schedules:
+        print(f"serve:   schedule {schedule.name} → {schedule.function} {schedule.event}")
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -136,6 +137,7 @@ class LocalStack:
             **(environment_overrides or {}),
         }
         self.http_port = http_port
+        self._explicit_public_url = bool((parameter_overrides or {}).get("PublicBaseUrl"))
         self.function_output = function_output if function_output is not None else io.StringIO()
         self._stdout: _FunctionOutput | None = None
         self._saved_environment: dict[str, str] = {}
@@ -167,12 +169,17 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        # moto keeps its state per process, not per server: start every stack from an empty account.
+        reset = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our own loopback moto server
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint
         aws.reset_clients()
 
         self._create_resources()
+        self._serve_http()  # bound before the functions are configured: links they make point at it
+        if "PublicBaseUrl" in self.template.parameters and not self._explicit_public_url:
+            self.template.parameters["PublicBaseUrl"] = self.url
         self._configure_functions()
-        self._serve_http()
         if self.authorizer.generated:
             print(self.authorizer.banner(self.url), file=sys.stderr, flush=True)
         for source in self.template.queue_sources():

@@ -88,9 +88,15 @@ class Template:
     def __init__(self, document: dict[str, Any], parameter_overrides: Mapping[str, str] | None = None) -> None:
         self.document = document
         self.resources: dict[str, Any] = document.get("Resources", {})
-        self.parameters = {
-            name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()
-        } | dict(parameter_overrides or {})
+        specs = document.get("Parameters", {})
+        values = {name: str(spec.get("Default", "")) for name, spec in specs.items()} | dict(parameter_overrides or {})
+        # A CommaDelimitedList parameter is a list wherever it is referenced.
+        self.parameters: dict[str, Any] = {
+            name: [item.strip() for item in value.split(",")]
+            if specs.get(name, {}).get("Type") == "CommaDelimitedList"
+            else value
+            for name, value in values.items()
+        }
         self.physical: dict[str, dict[str, str]] = {}  # logical id → {"Ref": …, "Arn": …, …}
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
@@ -193,6 +199,9 @@ class Template:
         if key == "Fn::If":
             condition, when_true, when_false = arg
             return self.resolve(when_true if self.condition(condition) else when_false)
+        if key == "Fn::Split":
+            separator, text = arg
+            return str(self.resolve(text)).split(separator)
         if key == "Fn::Select":
             index, items = arg
             return self.resolve(items)[int(index)]

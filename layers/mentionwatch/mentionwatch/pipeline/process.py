@@ -1,21 +1,25 @@
 """Processing queued mentions: score a whole batch at once, then triage, store and alert each mention.
 
 Deduplication: the mention row is written with a condition (`attribute_not_exists`), so a redelivered mention is
-stored once. An urgent mention is published through `AlertDispatcher`, whose Powertools idempotency record makes
-concurrent invocations publish it once; a stored row that already records a sent alert is never re-published.
+stored once. A newly stored mention is observed by alerting (volume counters, respond SLA clock, thread
+amplification); an urgent one is paged through on-call alerting, which opens one alert per dedup key and cooldown
+with a conditional write (a repeat in the same thread or by the same author only raises the open alert's count)
+and leaves the alert pending for the scheduled sweeper when SNS publishing fails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
+from mentionwatch.alerts.dispatch import DispatchAction, DispatchOutcome
 from mentionwatch.exceptions import AlreadyStored
-from mentionwatch.models import Mention, SentimentResult, TriageContext, TriagedMention
+from mentionwatch.models import Mention, MentionStatus, SentimentResult, TriageContext, TriagedMention
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
@@ -30,18 +34,23 @@ class Store(Protocol):
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def mark_deleted(self, mention: Mention) -> bool: ...
     def update_content(self, mention: Mention) -> bool: ...
-    def record_alert(self, mention_id: str, alert: AlertRecord) -> None: ...
+    def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
 
 
 class Alerter(Protocol):
-    def send(self, triaged: TriagedMention) -> AlertRecord: ...
+    def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None: ...
+    def page_mention(self, triaged: TriagedMention) -> DispatchOutcome: ...
+    def resume(self, triaged: TriagedMention) -> None: ...
     def register_lambda_context(self, context: Any) -> None: ...
+    def batch(self) -> AbstractContextManager[None]: ...
 
 
 class Outcome(StrEnum):
     STORED = "stored"
     ALERTED = "alerted"
+    MERGED = "merged"  # urgent, counted into an open alert
+    ALERT_PENDING = "alert_pending"  # urgent, SNS failed: the sweeper sends it
     DUPLICATE = "duplicate"
     EDITED = "edited"
     DELETED = "deleted"
@@ -66,6 +75,10 @@ class MentionProcessor:
 
     def register_lambda_context(self, context: Any) -> None:
         self._alerter.register_lambda_context(context)
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Wrap the handling of one SQS batch: per-batch aggregates are written once when it ends."""
+        return self._alerter.batch()
 
     def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
         """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
@@ -97,7 +110,8 @@ class MentionProcessor:
         if sentiment is None:
             raise ValueError(f"no sentiment was computed for {mention.id}")
 
-        decision = self._triager.triage(mention, sentiment, self._store.triage_context(mention))
+        context = self._store.triage_context(mention)
+        decision = self._triager.triage(mention, sentiment, context)
         triaged = TriagedMention(mention=mention, sentiment=sentiment, triage=decision)
         try:
             self._store.put_new(MentionItem.from_triaged(triaged, stored_at=self._clock()))
@@ -109,14 +123,27 @@ class MentionProcessor:
                 logger.info("edited mention", extra={"mention_id": mention.id, "applied": edited})
                 return Outcome.EDITED
             if stored is None or stored.alert_state is not AlertState.PENDING:
+                if stored is not None and stored.status is MentionStatus.NEW:
+                    self._alerter.resume(stored.to_triaged())  # an earlier attempt may have died before it
                 logger.info("duplicate delivery ignored", extra={"mention_id": mention.id})
                 return Outcome.DUPLICATE
-            # Stored by an earlier attempt that could not publish: finish its alert, with the stored decision.
+            # Stored by an earlier attempt that did not finish its alert: finish it, with the stored decision.
             triaged = stored.to_triaged()
+        else:
+            self._alerter.observe(triaged, context)
 
         if not triaged.triage.is_urgent:
             return Outcome.STORED
-        record = self._alerter.send(triaged)
+        outcome = self._alerter.page_mention(triaged)
+        alert = outcome.alert
+        if outcome.action is DispatchAction.PENDING:
+            return Outcome.ALERT_PENDING
+        record = AlertRecord(kind=alert.kind.value, channel="sns", message_id=alert.message_id,
+                             sent_at=alert.sent_at or self._clock())
+        if outcome.action is DispatchAction.MERGED or (alert.mention_ids[:1] != (mention.id,)):
+            self._store.record_alert(mention.id, record.model_copy(update={"channel": f"merged:{alert.dedup_key}"}),
+                                     AlertState.MERGED)
+            return Outcome.MERGED
         self._store.record_alert(mention.id, record)
         return Outcome.ALERTED
 

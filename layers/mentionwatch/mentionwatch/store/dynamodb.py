@@ -14,12 +14,11 @@ from mentionwatch.exceptions import AdapterError, AlreadyStored, NotFound, Throt
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
+from mentionwatch.store.batch import batch_put
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
 
 logger = Logger(child=True)
 
-BATCH_WRITE_LIMIT = 25
-BATCH_WRITE_ATTEMPTS = 5
 THREAD_WINDOW = timedelta(minutes=30)
 AUTHOR_WINDOW = timedelta(hours=24)
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
@@ -57,19 +56,7 @@ class MentionStore:
 
         Retries `UnprocessedItems` with backoff; raises `Throttled` if some are still left after that.
         """
-        for start in range(0, len(raws), BATCH_WRITE_LIMIT):
-            requests = [{"PutRequest": {"Item": raw.to_item()}} for raw in raws[start : start + BATCH_WRITE_LIMIT]]
-            for attempt in range(BATCH_WRITE_ATTEMPTS):
-                try:
-                    response = self._client.batch_write_item(RequestItems={self._table: requests})
-                except ClientError as err:
-                    raise _translate(err, "batch_write_item") from err
-                requests = response.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    break
-                self._sleep(min(0.05 * 2**attempt, 1.0))
-            else:
-                raise Throttled(f"DynamoDB left {len(requests)} raw payloads unprocessed")
+        batch_put(self._client, self._table, [raw.to_item() for raw in raws], "raw payloads", self._sleep)
 
     def mark_deleted(self, mention: Mention) -> bool:
         """Mark a stored mention deleted on the platform. Returns False if it was never stored."""
@@ -118,7 +105,7 @@ class MentionStore:
             raise _translate(err, "update_item") from err
         return True
 
-    def record_alert(self, mention_id: str, alert: AlertRecord) -> None:
+    def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None:
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -126,7 +113,7 @@ class MentionStore:
                 UpdateExpression="SET alerts = list_append(if_not_exists(alerts, :empty), :alert), alert_state = :sent",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues={
-                    ":sent": {"S": AlertState.SENT.value},
+                    ":sent": {"S": state.value},
                     ":empty": {"L": []},
                     ":alert": {"L": [{"M": to_attribute_map(alert.model_dump(mode="json"))}]},
                 },

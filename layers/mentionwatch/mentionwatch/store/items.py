@@ -58,6 +58,7 @@ class AlertState(StrEnum):
     NONE = "none"  # not urgent
     PENDING = "pending"  # urgent, alert not yet confirmed sent
     SENT = "sent"
+    MERGED = "merged"  # counted into an open alert (same thread / author, or a storm): nobody paged for it
 
 
 class MentionItem(BaseModel):

@@ -1,0 +1,70 @@
+"""GET /ack/{token}: acknowledge an alert from the link in its SMS or e-mail; answers a small HTML page."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mentionwatch.alerts.acknowledge import Acknowledger, ack_page, error_page
+from mentionwatch.exceptions import MentionwatchError, NotFound
+from mentionwatch.settings import AlertingSettings
+from mentionwatch.wiring import acknowledger
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+HTML = "text/html; charset=utf-8"
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+_ACTOR = re.compile(r"^[\w .@+-]{1,64}$")
+
+
+@cache
+def _acknowledger() -> Acknowledger:
+    return acknowledger(AlertingSettings.from_environ(os.environ))
+
+
+def _html(status: int, body: str) -> Response:
+    return Response(status_code=status, content_type=HTML, body=body, headers=NO_STORE)
+
+
+@app.exception_handler(MentionwatchError)
+def _refused(error: MentionwatchError) -> Response:
+    if error.status >= 500:
+        logger.exception("acknowledge failed", extra={"code": error.code})
+    else:
+        logger.info("acknowledge refused", extra={"code": error.code, "status": error.status})
+        metrics.add_metric(name="AckRefused", unit=MetricUnit.Count, value=1)
+    return _html(error.status, error_page(error))
+
+
+@app.not_found
+def _no_route(_: NotFoundError) -> Response:
+    return _html(404, error_page(NotFound("there is nothing to acknowledge at this address")))
+
+
+@app.get("/ack/<token>")
+@tracer.capture_method
+def acknowledge(token: str) -> Response:
+    metrics.add_metric(name="AckRequests", unit=MetricUnit.Count, value=1)
+    by = (app.current_event.get_query_string_value("by") or "").strip()
+    actor = by if _ACTOR.match(by) else "sms-link"
+    result = _acknowledger().acknowledge(token, actor=actor, via="sms-link")
+    if result.newly_acknowledged:
+        metrics.add_metric(name="AlertsAcknowledged", unit=MetricUnit.Count, value=1)
+    return _html(200, ack_page(result))
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,118 @@
+"""Acknowledging an alert from its link: verify the token, mark the alert acknowledged once, and move its mentions
+from `new` to `acknowledged` through the lifecycle (`via="sms-link"`). A second tap changes nothing and shows who
+acknowledged it and when."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from mentionwatch.alerts.ack import AckSigner
+from mentionwatch.exceptions import AckLinkUnknown, MentionwatchError, VersionConflict
+from mentionwatch.lifecycle import Action, LifecycleEvent, step
+from mentionwatch.models import MentionStatus, UtcDatetime
+from mentionwatch.store.alerts_dynamodb import AlertStore
+from mentionwatch.store.items import MentionItem
+
+MAX_MENTIONS = 25
+
+
+class MentionWorkflow(Protocol):
+    def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
+    def apply(self, mention_id: str, expected_version: int, event: LifecycleEvent) -> MentionItem: ...
+
+
+class AckResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    newly_acknowledged: bool
+    title: str
+    kind: str
+    brand: str
+    count: int
+    acknowledged_at: UtcDatetime
+    acknowledged_by: str
+    mentions_acknowledged: tuple[str, ...] = ()
+
+
+class Acknowledger:
+    def __init__(
+        self, signer: AckSigner, alerts: AlertStore, mentions: MentionWorkflow, clock: Callable[[], datetime]
+    ) -> None:
+        self._signer = signer
+        self._alerts = alerts
+        self._mentions = mentions
+        self._clock = clock
+
+    def acknowledge(self, token: str, actor: str, via: str = "sms-link") -> AckResult:
+        now = self._clock()
+        verified = self._signer.verify(token, now)  # AckLinkInvalid / AckLinkExpired
+        link = self._alerts.get_ack_link(verified.link_id)
+        alert = self._alerts.get_alert(link.dedup_key, link.generation) if link else None
+        if link is None or alert is None:
+            raise AckLinkUnknown("no alert is on record for this acknowledge link", field="token")
+        changed = self._alerts.acknowledge_alert(alert, actor, via, now)
+        acked: list[str] = []
+        if changed:
+            for mention_id in alert.mention_ids[:MAX_MENTIONS]:
+                if self._acknowledge_mention(mention_id, actor, now, via):
+                    acked.append(mention_id)
+        current = self._alerts.get_alert(alert.dedup_key, alert.generation) or alert
+        return AckResult(
+            newly_acknowledged=changed,
+            title=alert.message.email_subject,
+            kind=alert.kind.value,
+            brand=alert.brand,
+            count=current.count,
+            acknowledged_at=current.acknowledged_at or now,
+            acknowledged_by=current.acknowledged_by or actor,
+            mentions_acknowledged=tuple(acked),
+        )
+
+    def _acknowledge_mention(self, mention_id: str, actor: str, now: datetime, via: str) -> bool:
+        for _ in range(3):
+            item = self._mentions.get(mention_id, consistent=True)
+            if item is None or item.status is not MentionStatus.NEW:
+                return False  # gone, or someone already took it further: nothing to change
+            event = step(item.status, Action.ACKNOWLEDGE, actor=actor, at=now, via=via)
+            try:
+                self._mentions.apply(mention_id, item.version, event)
+            except VersionConflict:
+                continue
+            return True
+        return False
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.4}}
+.ok{{color:#176f2c}}.bad{{color:#a3231f}}small{{color:#555}}</style></head>
+<body><h1 class="{css}">{heading}</h1>{body}</body></html>
+"""
+
+
+def ack_page(result: AckResult) -> str:
+    heading = "Acknowledged" if result.newly_acknowledged else "Already acknowledged"
+    others = f" ({result.count} mentions counted into it)" if result.count > 1 else ""
+    body = (
+        f"<p><strong>{html.escape(result.title)}</strong>{html.escape(others)}</p>"
+        f"<p>Acknowledged by {html.escape(result.acknowledged_by)} at "
+        f"{result.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC.</p>"
+    )
+    if result.newly_acknowledged:
+        body += "<p>Escalation has stopped. Remember to answer the post and record the response.</p>"
+    else:
+        body += "<p>Nothing was changed.</p>"
+    return _PAGE.format(title=heading, css="ok", heading=heading, body=body)
+
+
+def error_page(error: MentionwatchError) -> str:
+    headings = {410: "Link expired", 404: "Unknown link", 403: "Invalid link"}
+    heading = headings.get(error.status, "Could not acknowledge")
+    body = f"<p>{html.escape(error.message)}</p><p><small>Nothing was changed. Code: {error.code}</small></p>"
+    return _PAGE.format(title=heading, css="bad", heading=heading, body=body)

@@ -1,0 +1,171 @@
+"""Daily digest (scheduled, e-mail through the digest topic): one message per brand for one UTC day.
+
+Volume by sentiment and platform; the top complaints and themes (categories and recurring phrases); response
+and acknowledgement times; SLA breaches; and the praise still waiting for a thank-you.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from mentionwatch.alerts.messages import PLATFORM_LABELS, AlertMessage
+from mentionwatch.alerts.notices import build_notice
+from mentionwatch.alerts.oncall import MentionReader
+from mentionwatch.alerts.records import Breach, minutes_between
+from mentionwatch.alerts.sns import SnsPublisher
+from mentionwatch.alerts.spike import top_phrases
+from mentionwatch.models import MentionStatus, Reaction, Sentiment
+from mentionwatch.store.alerts_dynamodb import AlertStore
+from mentionwatch.store.items import MentionItem
+
+TOP = 5
+
+
+class Timing(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    count: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def timing(values: Iterable[float]) -> Timing:
+    ordered = sorted(values)
+    if not ordered:
+        return Timing(count=0, median_minutes=None, p90_minutes=None)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return Timing(count=len(ordered), median_minutes=round(statistics.median(ordered), 1), p90_minutes=round(p90, 1))
+
+
+class Digest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    brand: str
+    day: date
+    total: int
+    by_sentiment: dict[str, int]
+    by_platform: dict[str, int]
+    top_complaints: list[MentionItem]
+    themes: dict[str, int]  # negative mentions by category
+    phrases: list[tuple[str, int]]
+    acknowledgement: Timing
+    response: Timing
+    breaches: list[Breach]
+    praise_waiting: list[MentionItem]
+    praise_waiting_count: int
+
+
+def _impact(item: MentionItem) -> int:
+    return item.mention.reach + item.mention.engagement.interactions
+
+
+def build_digest(brand: str, day: date, items: list[MentionItem], breaches: list[Breach]) -> Digest:
+    live = [item for item in items if not item.deleted]
+    negatives = [item for item in live if item.sentiment.label is Sentiment.NEGATIVE]
+    praise = [i for i in live if i.triage.reaction is Reaction.ACKNOWLEDGE and i.status is MentionStatus.NEW]
+    acks = [minutes_between(i.mention.created_at, i.acknowledged_at) for i in live if i.acknowledged_at]
+    responses = [minutes_between(i.mention.created_at, i.responded_at) for i in live if i.responded_at]
+    return Digest(
+        brand=brand,
+        day=day,
+        total=len(live),
+        by_sentiment=dict(Counter(item.sentiment.label.value for item in live).most_common()),
+        by_platform=dict(Counter(item.mention.platform.value for item in live).most_common()),
+        top_complaints=sorted(negatives, key=_impact, reverse=True)[:TOP],
+        themes=dict(Counter(item.triage.category.value for item in negatives).most_common()),
+        phrases=top_phrases((item.mention.text for item in negatives), exclude=[brand]),
+        acknowledgement=timing(acks),
+        response=timing(responses),
+        breaches=breaches,
+        praise_waiting=sorted(praise, key=_impact, reverse=True)[:TOP],
+        praise_waiting_count=len(praise),
+    )
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:g} min"
+
+
+def _excerpt(item: MentionItem, limit: int = 160) -> str:
+    mention = item.mention
+    text = mention.text if len(mention.text) <= limit else mention.text[: limit - 3] + "..."
+    platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
+    return f"- {platform} @{mention.author.handle} ({mention.reach:,}): {text} {mention.permalink or ''}".rstrip()
+
+
+def render_digest(digest: Digest) -> AlertMessage:
+    def counts(values: dict[str, int]) -> str:
+        return ", ".join(f"{name} {n}" for name, n in values.items()) or "none"
+
+    lines = [
+        f"mentionwatch daily digest for {digest.brand}, {digest.day:%A %d %B %Y} (UTC)",
+        "",
+        f"Mentions: {digest.total}",
+        f"By sentiment: {counts(digest.by_sentiment)}",
+        f"By platform: {counts({PLATFORM_LABELS.get(k, k): v for k, v in digest.by_platform.items()})}",
+        "",
+        "Top complaints:",
+        *([_excerpt(item) for item in digest.top_complaints] or ["- none"]),
+        "",
+        f"Themes (negative mentions by category): {counts(digest.themes)}",
+        "Recurring phrases: " + (", ".join(f'"{p}" ({n})' for p, n in digest.phrases) or "none"),
+        "",
+        f"Acknowledged: {digest.acknowledgement.count}, median {_minutes(digest.acknowledgement.median_minutes)}, "
+        f"90th percentile {_minutes(digest.acknowledgement.p90_minutes)} after posting",
+        f"Responded: {digest.response.count}, median {_minutes(digest.response.median_minutes)}, "
+        f"90th percentile {_minutes(digest.response.p90_minutes)} after posting",
+        "",
+        f"SLA breaches: {len(digest.breaches)}",
+        *[
+            f"- {breach.kind.value} {breach.clock_id} (team {breach.team}): deadline {breach.deadline:%H:%M}, "
+            f"breached {breach.breached_at:%H:%M} UTC"
+            for breach in digest.breaches
+        ],
+        "",
+        f"Praise waiting for a thank-you: {digest.praise_waiting_count}",
+        *[_excerpt(item) for item in digest.praise_waiting],
+    ]
+    return build_notice(
+        dedup_key=f"digest:{digest.brand}:{digest.day.isoformat()}",
+        kind="digest",
+        brand=digest.brand,
+        team="all",
+        severity="low",
+        route="digest",
+        title=f"mentionwatch digest {digest.brand} {digest.day.isoformat()}: {digest.total} mentions, "
+        f"{len(digest.breaches)} SLA breaches",
+        sms=f"Digest {digest.brand} {digest.day.isoformat()}: {digest.total} mentions, "
+        f"{len(digest.breaches)} SLA breaches, {digest.praise_waiting_count} praise waiting",
+        lines=lines,
+    )
+
+
+class DigestJob:
+    def __init__(
+        self,
+        publisher: SnsPublisher,
+        alerts: AlertStore,
+        mentions: MentionReader,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._publisher = publisher
+        self._alerts = alerts
+        self._mentions = mentions
+        self._clock = clock
+
+    def run(self, day: date | None = None) -> list[Digest]:
+        """Digests for `day` (default: yesterday, UTC), one published per brand."""
+        day = day or (self._clock() - timedelta(days=1)).date()
+        start = datetime.combine(day, time(0, 0), UTC)
+        digests = []
+        for brand in self._alerts.brands():
+            items = self._mentions.by_brand(brand, start, start + timedelta(days=1))
+            digest = build_digest(brand, day, items, self._alerts.breaches(brand, day))
+            self._publisher.publish(render_digest(digest))
+            digests.append(digest)
+        return digests

@@ -1,0 +1,289 @@
+"""SLA clocks, run every minute by the escalation schedule.
+
+- Escalate clocks (one per paging alert) run around the clock. Acknowledged in time (by the link, or through the
+  API, which moves the mention out of `new`) they stop. Otherwise, at the deadline, a breach is recorded and the
+  team's policy plays out: each level after its delay, the last level `repeat` more times, then the fallback.
+- Respond clocks (one per respond mention) run in the team's business hours: a warning to the team's `team`
+  route shortly before the deadline, a breach recorded at it, stopped as soon as the mention is answered.
+
+Each step is first written to the clock with a version condition, so two overlapping runs never both page; the
+page itself goes through the dispatcher, which keeps it pending until SNS accepted it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from aws_lambda_powertools import Logger
+
+from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher
+from mentionwatch.alerts.notices import build_notice
+from mentionwatch.alerts.policy import EscalationConfig, Policy
+from mentionwatch.alerts.records import (
+    Alert,
+    AlertKind,
+    Breach,
+    ClockEvent,
+    ClockKind,
+    ClockState,
+    DeliveryState,
+    SlaClock,
+)
+from mentionwatch.exceptions import VersionConflict
+from mentionwatch.models import MentionStatus
+from mentionwatch.store.alerts_dynamodb import AlertStore
+from mentionwatch.store.items import AlertRecord, AlertState, MentionItem
+
+logger = Logger(child=True)
+
+MAX_MENTIONS_CHECKED = 25
+
+
+class MentionGetter(Protocol):
+    def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
+    def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str  # "level", "repeat", "fallback"
+    level: int | None
+    routes: tuple[str, ...]
+    delay_minutes: int
+
+
+def escalation_steps(policy: Policy) -> list[Step]:
+    steps = [Step("level", index + 1, level.notify, level.delay_minutes) for index, level in enumerate(policy.levels)]
+    last = len(policy.levels)
+    steps += [Step("repeat", last, policy.levels[-1].notify, policy.repeat_every_minutes)] * policy.repeat
+    if policy.fallback:
+        steps.append(Step("fallback", None, (policy.fallback,), policy.repeat_every_minutes))
+    return steps
+
+
+@dataclass
+class EscalationReport:
+    swept: int = 0
+    checked: int = 0
+    escalated: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    breached: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
+
+
+class EscalationJob:
+    def __init__(
+        self,
+        dispatcher: AlertDispatcher,
+        alerts: AlertStore,
+        mentions: MentionGetter,
+        config: EscalationConfig,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._alerts = alerts
+        self._mentions = mentions
+        self._config = config
+        self._clock = clock
+
+    def run(self) -> EscalationReport:
+        report = EscalationReport()
+        swept = self._dispatcher.sweep()
+        report.swept = len(swept)
+        for outcome in swept:
+            self._record_on_mention(outcome.alert)
+        for clock in self._alerts.due_clocks(self._clock()):
+            report.checked += 1
+            try:
+                if clock.kind is ClockKind.ESCALATE:
+                    self._tick_escalate(clock, report)
+                else:
+                    self._tick_respond(clock, report)
+            except VersionConflict:
+                logger.info("another run handled this clock", extra={"clock_id": clock.clock_id})
+        return report
+
+    def _record_on_mention(self, alert: Alert) -> None:
+        """A page the sweeper finally sent: its mention's row says so, as if it had been sent at once."""
+        if alert.kind is not AlertKind.MENTION or not alert.mention_ids or alert.state is not DeliveryState.SENT:
+            return
+        record = AlertRecord(kind=alert.kind.value, channel="sns", message_id=alert.message_id,
+                             sent_at=alert.sent_at or self._clock())
+        self._mentions.record_alert(alert.mention_ids[0], record, AlertState.SENT)
+
+    # --- escalate --------------------------------------------------------------------------------------
+    def _acknowledged(self, clock: SlaClock, alert: Alert | None) -> str | None:
+        if alert is not None and alert.acknowledged_at is not None:
+            return f"acknowledged by {alert.acknowledged_by} via {alert.acknowledged_via}"
+        ids = clock.mention_ids[:MAX_MENTIONS_CHECKED]
+        if not ids:
+            return None
+        for mention_id in ids:
+            item = self._mentions.get(mention_id, consistent=True)
+            if item is not None and item.status is MentionStatus.NEW and not item.deleted:
+                return None
+        return "its mentions were acknowledged"
+
+    def _tick_escalate(self, clock: SlaClock, report: EscalationReport) -> None:
+        now = self._clock()
+        alert = self._alerts.get_alert(clock.dedup_key or "", clock.generation or 0)
+        why = self._acknowledged(clock, alert)
+        if why is not None:
+            self._save(clock, [ClockEvent(at=now, action="stopped", note=why)], state=ClockState.STOPPED,
+                       stopped_at=now)
+            report.stopped.append(clock.clock_id)
+            return
+        updates: dict[str, object] = {}
+        events: list[ClockEvent] = []
+        newly_breached = clock.breached_at is None
+        if newly_breached:
+            updates["breached_at"] = now
+            events.append(ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC"))
+        steps = escalation_steps(self._config.policy_for(clock.team))
+        if clock.step >= len(steps):
+            self._save(clock, events, **{**updates, "state": ClockState.EXHAUSTED, "stopped_at": now})
+            self._breached(clock, now, newly_breached, report)
+            return
+        step = steps[clock.step]
+        following = steps[clock.step + 1] if clock.step + 1 < len(steps) else None
+        events.append(ClockEvent(at=now, action=step.action, level=step.level, routes=step.routes))
+        if following is None:
+            updates |= {"state": ClockState.EXHAUSTED, "stopped_at": now}
+        else:
+            updates["next_due"] = now + timedelta(minutes=following.delay_minutes)
+        saved = self._save(clock, events, **{**updates, "step": clock.step + 1})  # claim the step first …
+        self._breached(clock, now, newly_breached, report)
+        self._dispatcher.page(self._escalation_candidate(saved, alert, step))  # … then page (pending if SNS fails)
+        report.escalated.append(f"{clock.clock_id}:{step.action}:{','.join(step.routes)}")
+
+    def _breached(self, clock: SlaClock, now: datetime, newly: bool, report: EscalationReport) -> None:
+        """Recorded only by the run whose save won, so a breach is never recorded twice."""
+        if newly:
+            self._alerts.record_breach(self._breach(clock, now))
+            report.breached.append(clock.clock_id)
+
+    def _escalation_candidate(self, clock: SlaClock, alert: Alert | None, step: Step) -> AlertCandidate:
+        key = f"escalation:{clock.clock_id}:{clock.step}"
+        waited = int((self._clock() - clock.started_at).total_seconds() // 60)
+        what = alert.message.email_subject if alert else clock.clock_id
+        label = {"level": f"level {step.level}", "repeat": f"level {step.level} again", "fallback": "fallback"}[
+            step.action
+        ]
+        original_sms = alert.message.sms if alert else ""
+        summary = original_sms.split(" http")[0] if original_sms else what
+
+        def render(link: str | None):  # type: ignore[no-untyped-def]
+            return build_notice(
+                dedup_key=key,
+                kind=AlertKind.ESCALATION.value,
+                brand=clock.brand,
+                team=clock.team,
+                severity=clock.severity,
+                route=",".join(step.routes),
+                title=f"[UNACKED {waited}m] {what}",
+                sms=f"UNACKED {waited}m ({label}): {summary}",
+                lines=[
+                    f"Not acknowledged {waited} minutes after the page (SLA deadline {clock.deadline:%H:%M} UTC).",
+                    f"Escalation: {label}, to {', '.join(step.routes)}.",
+                    "",
+                    "The original alert:",
+                    alert.message.email_body if alert else "(no longer on record)",
+                ],
+                link=link,
+                next_steps=["Acknowledge with the link", "Hand over if you cannot take it"],
+            )
+
+        return AlertCandidate(
+            dedup_key=key,
+            kind=AlertKind.ESCALATION,
+            brand=clock.brand,
+            team=clock.team,
+            severity=clock.severity,
+            cooldown=timedelta(days=1),
+            render=render,
+            ack_target=(clock.dedup_key, clock.generation) if clock.dedup_key and clock.generation else None,
+        )
+
+    # --- respond ---------------------------------------------------------------------------------------
+    def _tick_respond(self, clock: SlaClock, report: EscalationReport) -> None:
+        now = self._clock()
+        mention = self._mentions.get(clock.mention_ids[0], consistent=True) if clock.mention_ids else None
+        if mention is None or mention.deleted or mention.status in (MentionStatus.RESPONDED, MentionStatus.RESOLVED):
+            self._save(clock, [ClockEvent(at=now, action="stopped", note="answered" if mention else "gone")],
+                       state=ClockState.STOPPED, stopped_at=now)
+            report.stopped.append(clock.clock_id)
+            return
+        if now >= clock.deadline:
+            self._save(clock, [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
+                       state=ClockState.BREACHED, breached_at=now, stopped_at=now)
+            self._breached(clock, now, True, report)
+            return
+        if not clock.warned:
+            saved = self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
+                               next_due=clock.deadline)
+            self._dispatcher.page(self._warning_candidate(saved, mention))
+            report.warned.append(clock.clock_id)
+            return
+        self._save(clock, [], next_due=clock.deadline)
+
+    def _warning_candidate(self, clock: SlaClock, item: MentionItem) -> AlertCandidate:
+        key = f"sla-warning:{clock.clock_id}"
+        left = max(int((clock.deadline - self._clock()).total_seconds() // 60), 0)
+        mention = item.mention
+        excerpt = mention.text if len(mention.text) <= 200 else mention.text[:197] + "..."
+
+        def render(link: str | None):  # type: ignore[no-untyped-def]
+            return build_notice(
+                dedup_key=key,
+                kind=AlertKind.SLA_WARNING.value,
+                brand=clock.brand,
+                team=clock.team,
+                severity=clock.severity,
+                route="team",
+                title=f"[SLA {left}m left] reply due to @{mention.author.handle} ({clock.brand})",
+                sms=f"SLA: reply due in {left}m to @{mention.author.handle} ({clock.brand})",
+                lines=[
+                    f"A {item.triage.category.value} from @{mention.author.handle} waits for an answer; its SLA ends "
+                    f"at {clock.deadline:%Y-%m-%d %H:%M} UTC ({left} minutes of business time or less).",
+                    f"Link: {mention.permalink or '(none)'}",
+                    "",
+                    excerpt,
+                    *(["", "Suggested response:", item.triage.suggested_response]
+                      if item.triage.suggested_response else []),
+                ],
+                link=None,  # a warning is not a page: nothing to acknowledge
+                next_steps=["Reply, then record the response in mentionwatch"],
+                related=[mention.permalink or ""],
+            )
+
+        return AlertCandidate(
+            dedup_key=key,
+            kind=AlertKind.SLA_WARNING,
+            brand=clock.brand,
+            team=clock.team,
+            severity=clock.severity,
+            cooldown=timedelta(days=1),
+            render=render,
+        )
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _breach(clock: SlaClock, now: datetime) -> Breach:
+        return Breach(
+            clock_id=clock.clock_id,
+            kind=clock.kind,
+            brand=clock.brand,
+            team=clock.team,
+            started_at=clock.started_at,
+            deadline=clock.deadline,
+            breached_at=now,
+            mention_ids=clock.mention_ids,
+        )
+
+    def _save(self, clock: SlaClock, events: list[ClockEvent], **updates: object) -> SlaClock:
+        updated = clock.model_copy(update={**updates, "events": clock.events + tuple(events)})
+        self._alerts.save_clock(updated, clock.version)
+        return updated.model_copy(update={"version": clock.version + 1})

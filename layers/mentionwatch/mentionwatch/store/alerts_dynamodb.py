@@ -1,0 +1,466 @@
+"""DynamoDB adapter for alerting, in the mentions table. Every race is settled by a conditional write.
+
+Item families (pk / sk):
+- alert:        `ALERT#<dedup key>` / `GEN#<generation, 6 digits>`: one item per opening; the newest is current
+- ack link:     `ACK#<link id>` / `ACK` → the alert generation it acknowledges (TTL `expiration`)
+- SLA clock:    `SLA#<clock id>` / `SLA`
+- SLA breach:   `BREACH#<brand>#<YYYY-MM-DD>` / `<breached at>#<clock id>` (the digest reads a day's breaches)
+- volume:       `VOL#<brand>` / `H#<YYYY-MM-DDTHH>`: hourly counters (total, sentiment, platform, negative by
+                category) that spike detection and the digest read
+- urgent count: `URGENT#<brand>` / `M#<YYYY-MM-DDTHH:MM>`: per-minute counter of urgent mentions (storms; TTL)
+- brands:       `BRANDS` / `BRANDS`: string set of every brand seen
+GSI5 (sparse) holds only work that is due: `DUE#alert` (pending deliveries, by lease expiry) and `DUE#sla` (open
+clocks, by next due time). Scheduled jobs query it; nothing scans.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, SlaClock
+from mentionwatch.exceptions import AdapterError, AlreadyStored, Throttled, VersionConflict
+from mentionwatch.models import TriagedMention
+from mentionwatch.store.batch import batch_put
+from mentionwatch.store.items import from_attribute_map, to_attribute_map
+from mentionwatch.store.keys import iso, thread_pk
+
+DUE_ALERTS = "DUE#alert"
+DUE_CLOCKS = "DUE#sla"
+BRANDS_KEY = {"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}}
+URGENT_COUNTER_TTL = timedelta(days=2)
+_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+def _code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
+def _translate(err: ClientError, action: str) -> AdapterError:
+    if _code(err) in _THROTTLING:
+        return Throttled(f"DynamoDB throttled {action}")
+    return AdapterError(f"DynamoDB {action} failed: {_code(err)}")
+
+
+def _plain(value: Any) -> Any:
+    """Model dump → DynamoDB-ready values: fixed-width UTC timestamps (string order = time order), enum values."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+def alert_pk(dedup_key: str) -> str:
+    return f"ALERT#{dedup_key}"
+
+
+def generation_sk(generation: int) -> str:
+    return f"GEN#{generation:06d}"
+
+
+def hour_bucket(moment: datetime) -> str:
+    return f"H#{moment:%Y-%m-%dT%H}"
+
+
+def minute_bucket(moment: datetime) -> str:
+    return f"M#{moment:%Y-%m-%dT%H:%M}"
+
+
+class AlertStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # --- alerts ----------------------------------------------------------------------------------------
+    def _alert_item(self, alert: Alert) -> dict[str, Any]:
+        document = _plain(alert.model_dump(mode="python", exclude={"message"}))
+        document |= {
+            "pk": alert_pk(alert.dedup_key),
+            "sk": generation_sk(alert.generation),
+            "entity": "alert",
+            "message": alert.message.model_dump_json(),
+        }
+        if alert.state is DeliveryState.PENDING:
+            document |= {"GSI5PK": DUE_ALERTS, "GSI5SK": f"{iso(alert.lease_until)}#{alert.dedup_key}"}
+        return to_attribute_map(document)
+
+    @staticmethod
+    def _alert(item: dict[str, Any]) -> Alert:
+        document = from_attribute_map(item)
+        document["message"] = json.loads(document["message"])
+        return Alert.model_validate(document)
+
+    def current_alert(self, dedup_key: str) -> Alert | None:
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :gen)",
+                ExpressionAttributeValues={":pk": {"S": alert_pk(dedup_key)}, ":gen": {"S": "GEN#"}},
+                ScanIndexForward=False,
+                Limit=1,
+                ConsistentRead=True,
+            )
+        except ClientError as err:
+            raise _translate(err, "query") from err
+        items = response.get("Items", [])
+        return self._alert(items[0]) if items else None
+
+    def get_alert(self, dedup_key: str, generation: int) -> Alert | None:
+        try:
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": alert_pk(dedup_key)}, "sk": {"S": generation_sk(generation)}},
+                ConsistentRead=True,
+            )
+        except ClientError as err:
+            raise _translate(err, "get_item") from err
+        return self._alert(response["Item"]) if "Item" in response else None
+
+    def open_alert(self, alert: Alert) -> None:
+        """Write a new generation. Raises `AlreadyStored` when another invocation opened it first."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._alert_item(alert),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                raise AlreadyStored(f"alert {alert.target} is already open") from err
+            raise _translate(err, "put_item") from err
+
+    def merge_into(self, alert: Alert, mention_id: str | None, now: datetime) -> Alert | None:
+        """Count one more match into an open alert. None when it has cooled down or already holds the mention."""
+        sets = ["#count = #count + :one", "last_seen_at = :now"]
+        condition = "attribute_exists(pk) AND cooldown_until > :now"
+        values: dict[str, Any] = {":one": 1, ":now": iso(now)}
+        if mention_id is not None:
+            sets.append("mention_ids = list_append(if_not_exists(mention_ids, :empty), :ids)")
+            condition += " AND NOT contains(mention_ids, :mid)"
+            values |= {":ids": [mention_id], ":empty": [], ":mid": mention_id}
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": alert_pk(alert.dedup_key)}, "sk": {"S": generation_sk(alert.generation)}},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues=to_attribute_map(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return None
+            raise _translate(err, "update_item") from err
+        return self._alert(response["Attributes"])
+
+    def claim_delivery(self, alert: Alert, now: datetime, lease: timedelta) -> bool:
+        """Take the right to publish a pending alert for `lease`: one invocation at a time, never a sent one."""
+        until = now + lease
+        return self._update_alert(
+            alert,
+            "SET lease_until = :until, GSI5SK = :due, attempts = attempts + :one",
+            "#state = :pending AND lease_until <= :now",
+            {
+                ":until": iso(until),
+                ":due": f"{iso(until)}#{alert.dedup_key}",
+                ":one": 1,
+                ":pending": DeliveryState.PENDING.value,
+                ":now": iso(now),
+            },
+        )
+
+    def mark_sent(self, alert: Alert, message_id: str, now: datetime) -> bool:
+        return self._update_alert(
+            alert,
+            "SET #state = :sent, sent_at = :now, message_id = :mid REMOVE GSI5PK, GSI5SK, last_error",
+            "#state = :pending",
+            {":sent": DeliveryState.SENT.value, ":now": iso(now), ":mid": message_id,
+             ":pending": DeliveryState.PENDING.value},
+        )
+
+    def release_delivery(self, alert: Alert, error: str, now: datetime) -> bool:
+        """Publishing failed: make it due at once for the next sweeper run."""
+        return self._update_alert(
+            alert,
+            "SET lease_until = :now, GSI5SK = :due, last_error = :error",
+            "#state = :pending",
+            {":now": iso(now), ":due": f"{iso(now)}#{alert.dedup_key}", ":error": error[:500],
+             ":pending": DeliveryState.PENDING.value},
+        )
+
+    def acknowledge_alert(self, alert: Alert, actor: str, via: str, now: datetime) -> bool:
+        """True if this call acknowledged it; False if it already was (nothing changes then)."""
+        return self._update_alert(
+            alert,
+            "SET acknowledged_at = :now, acknowledged_by = :actor, acknowledged_via = :via",
+            "attribute_exists(pk) AND attribute_not_exists(acknowledged_at)",
+            {":now": iso(now), ":actor": actor, ":via": via},
+        )
+
+    def due_alerts(self, now: datetime, limit: int = 100) -> list[Alert]:
+        return [self._alert(item) for item in self._due(DUE_ALERTS, now, limit)]
+
+    def _update_alert(self, alert: Alert, expression: str, condition: str, values: dict[str, Any]) -> bool:
+        names = {name: name[1:] for name in ("#state",) if name in expression or name in condition}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": alert_pk(alert.dedup_key)}, "sk": {"S": generation_sk(alert.generation)}},
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_attribute_map(values),
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            self._client.update_item(**request)
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return False
+            raise _translate(err, "update_item") from err
+        return True
+
+    # --- acknowledge links -----------------------------------------------------------------------------
+    def put_ack_link(self, link: AckLink) -> None:
+        document = _plain(link.model_dump(mode="python")) | {
+            "pk": f"ACK#{link.link_id}",
+            "sk": "ACK",
+            "entity": "ack_link",
+            "expiration": int((link.expires_at + timedelta(days=7)).timestamp()),
+        }
+        try:
+            self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
+        except ClientError as err:
+            raise _translate(err, "put_item") from err
+
+    def get_ack_link(self, link_id: str) -> AckLink | None:
+        try:
+            response = self._client.get_item(
+                TableName=self._table, Key={"pk": {"S": f"ACK#{link_id}"}, "sk": {"S": "ACK"}}, ConsistentRead=True
+            )
+        except ClientError as err:
+            raise _translate(err, "get_item") from err
+        return AckLink.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
+
+    # --- SLA clocks and breaches -------------------------------------------------------------------------
+    def _clock_item(self, clock: SlaClock) -> dict[str, Any]:
+        document = _plain(clock.model_dump(mode="python")) | {
+            "pk": f"SLA#{clock.clock_id}",
+            "sk": "SLA",
+            "entity": "sla_clock",
+        }
+        if clock.state.value == "open":
+            document |= {"GSI5PK": DUE_CLOCKS, "GSI5SK": f"{iso(clock.next_due)}#{clock.clock_id}"}
+        return to_attribute_map(document)
+
+    def start_clock(self, clock: SlaClock) -> bool:
+        """False if the clock already exists (a redelivery): the first start wins."""
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=self._clock_item(clock), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return False
+            raise _translate(err, "put_item") from err
+        return True
+
+    def start_clocks(self, clocks: Sequence[SlaClock]) -> None:
+        """Start the clocks of mentions this invocation has just stored, 25 a request. Unconditional: only the
+        invocation whose conditional put stored a mention starts its clock (a redelivery uses `start_clock`)."""
+        batch_put(self._client, self._table, [self._clock_item(clock) for clock in clocks], "SLA clocks")
+
+    def save_clock(self, clock: SlaClock, expected_version: int) -> None:
+        """Replace a clock only if nobody changed it since `expected_version` (two job runs cannot both page)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._clock_item(clock.model_copy(update={"version": expected_version + 1})),
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
+            )
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                raise VersionConflict(f"SLA clock {clock.clock_id} changed meanwhile", field="version") from err
+            raise _translate(err, "put_item") from err
+
+    def get_clock(self, clock_id: str) -> SlaClock | None:
+        try:
+            response = self._client.get_item(
+                TableName=self._table, Key={"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}}, ConsistentRead=True
+            )
+        except ClientError as err:
+            raise _translate(err, "get_item") from err
+        return SlaClock.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
+
+    def due_clocks(self, now: datetime, limit: int = 100) -> list[SlaClock]:
+        return [SlaClock.model_validate(from_attribute_map(item)) for item in self._due(DUE_CLOCKS, now, limit)]
+
+    def record_breach(self, breach: Breach) -> None:
+        document = _plain(breach.model_dump(mode="python")) | {
+            "pk": f"BREACH#{breach.brand}#{breach.breached_at:%Y-%m-%d}",
+            "sk": f"{iso(breach.breached_at)}#{breach.clock_id}",
+            "entity": "sla_breach",
+        }
+        try:
+            self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
+        except ClientError as err:
+            raise _translate(err, "put_item") from err
+
+    def breaches(self, brand: str, day: date) -> list[Breach]:
+        return [
+            Breach.model_validate(from_attribute_map(item))
+            for item in self._query_all({
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": f"BREACH#{brand}#{day:%Y-%m-%d}"}},
+            })
+        ]
+
+    # --- counters ----------------------------------------------------------------------------------------
+    def count_mention(self, triaged: TriagedMention) -> None:
+        self.count_mentions([triaged])
+
+    def count_mentions(self, batch: Sequence[TriagedMention]) -> None:
+        """Hourly volume of a brand: total, by sentiment, by platform, negative by category. One write per brand
+        and hour of the batch (not per mention). Adds the brand to the brand list when an hour bucket is new."""
+        buckets: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for triaged in batch:
+            mention = triaged.mention
+            counts = buckets[(mention.match.brand, hour_bucket(mention.created_at))]
+            counts.update(["total", f"sent#{triaged.sentiment.label.value}", f"plat#{mention.platform.value}"])
+            if triaged.sentiment.label.value == "NEGATIVE":
+                counts.update(["neg", f"negcat#{triaged.triage.category.value}"])
+        for (brand, bucket), counts in buckets.items():
+            self._add_counts(brand, bucket, counts)
+
+    def _add_counts(self, brand: str, bucket: str, counts: Counter[str]) -> None:
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        values = {f":v{i}": {"N": str(counts[name])} for i, name in enumerate(counts)}
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"VOL#{brand}"}, "sk": {"S": bucket}},
+                UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+            )
+            if response.get("Attributes", {}).get("total", {}).get("N") == str(counts["total"]):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=BRANDS_KEY,
+                    UpdateExpression="ADD brands :brand",
+                    ExpressionAttributeValues={":brand": {"SS": [brand]}},
+                )
+        except ClientError as err:
+            raise _translate(err, "update_item") from err
+
+    def hourly_volume(self, brand: str, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+        """`{"H#2026-11-23T09": {"total": 12, "neg": 3, "negcat#complaint": 2, …}}` for hours in [start, end)."""
+        items = self._query_all({
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"VOL#{brand}"},
+                ":start": {"S": hour_bucket(start)},
+                ":end": {"S": hour_bucket(end - timedelta(microseconds=1))},
+            },
+        })
+        volume: dict[str, dict[str, int]] = {}
+        for item in items:
+            document = from_attribute_map(item)
+            volume[document.pop("sk")] = {
+                key: int(value) for key, value in document.items() if key not in {"pk"} and isinstance(value, int)
+            }
+        return volume
+
+    def brands(self) -> list[str]:
+        try:
+            response = self._client.get_item(TableName=self._table, Key=BRANDS_KEY)
+        except ClientError as err:
+            raise _translate(err, "get_item") from err
+        return sorted(response.get("Item", {}).get("brands", {}).get("SS", []))
+
+    def count_urgent(self, brand: str, now: datetime, window: timedelta) -> int:
+        """Record one urgent mention of `brand` now; return how many the brand had in the window, this included."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"URGENT#{brand}"}, "sk": {"S": minute_bucket(now)}},
+                UpdateExpression="ADD n :one SET expiration = :exp",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":exp": {"N": str(int((now + URGENT_COUNTER_TTL).timestamp()))},
+                },
+            )
+        except ClientError as err:
+            raise _translate(err, "update_item") from err
+        items = self._query_all({
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"URGENT#{brand}"},
+                ":start": {"S": minute_bucket(now - window + timedelta(minutes=1))},
+                ":end": {"S": minute_bucket(now)},
+            },
+            "ConsistentRead": True,
+        })
+        return sum(int(item["n"]["N"]) for item in items)
+
+    def count_thread(self, thread_key: str, since: datetime) -> int:
+        """Mentions stored in a conversation created since `since` (GSI3, count only)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI3",
+            "KeyConditionExpression": "GSI3PK = :pk AND GSI3SK >= :since",
+            "ExpressionAttributeValues": {":pk": {"S": thread_pk(thread_key)}, ":since": {"S": iso(since)}},
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            try:
+                response = self._client.query(**request)
+            except ClientError as err:
+                raise _translate(err, "query") from err
+            total += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # --- helpers -------------------------------------------------------------------------------------------
+    def _due(self, partition: str, now: datetime, limit: int) -> Iterator[dict[str, Any]]:
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI5",
+                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
+                ExpressionAttributeValues={":pk": {"S": partition}, ":now": {"S": iso(now) + "#\uffff"}},
+                Limit=limit,
+            )
+        except ClientError as err:
+            raise _translate(err, "query") from err
+        yield from response.get("Items", [])
+
+    def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        request = {"TableName": self._table, **request}
+        items: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = self._client.query(**request)
+            except ClientError as err:
+                raise _translate(err, "query") from err
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
