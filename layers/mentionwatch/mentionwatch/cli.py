@@ -141,13 +141,18 @@ def _as_text(value: Any) -> str:
     return "" if value is None else value if isinstance(value, str) else str(value)
 
 
-def to_mention(row: Row, text: str) -> Mention:
+ANONYMOUS = "there"  # suggested replies start "Hi {handle}": "Hi there" when the file names no author
+
+
+def to_mention(row: Row, text: str, author: str | None = None) -> Mention:
+    handle = (author or "").strip().lstrip("@")[:256] or ANONYMOUS
     return Mention(platform=Platform.WEBHOOK, native_id=f"row-{row.number}", text=text,
-                   author=Author(handle="unknown"), created_at=utc_now())
+                   author=Author(handle=handle), created_at=utc_now())
 
 
 def classify_rows(rows: Iterator[Row], text_column: str, analyzer: SentimentAnalyzer, triager: Any,
-                  progress: Callable[[int], None]) -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
+                  progress: Callable[[int], None], author_column: str | None = None,
+                  ) -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
     """Sentiment then triage for each row, in batches; rows come back in input order."""
     done = 0
     batch: list[tuple[Row, Mention]] = []
@@ -162,7 +167,8 @@ def classify_rows(rows: Iterator[Row], text_column: str, analyzer: SentimentAnal
         batch.clear()
 
     for row in rows:
-        batch.append((row, to_mention(row, _as_text(row.values.get(text_column)))))
+        author = _as_text(row.values.get(author_column)) if author_column else None
+        batch.append((row, to_mention(row, _as_text(row.values.get(text_column)), author)))
         if len(batch) >= BATCH:
             yield from flush()
     if batch:
@@ -199,6 +205,7 @@ def decision_json(row: Row, sentiment: SentimentResult, decision: TriageDecision
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, type=Path, help="a .csv (with header) or .jsonl file")
     parser.add_argument("--text-column", required=True, help="the column or field holding the text")
+    parser.add_argument("--author-column", help="the column or field holding the author's handle (optional)")
     parser.add_argument("--rules", type=Path, help="a rules YAML file (default: the packaged rules)")
     parser.add_argument("--analyzer", choices=("local", "comprehend"), default="local")
     parser.add_argument("--local-model", type=Path,
@@ -221,9 +228,10 @@ def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
 def classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     triager = make_triager(args.rules)
     analyzer = make_analyzer(args.analyzer, args.local_model)
-    rows = read_rows(args.input, [args.text_column])
+    rows = read_rows(args.input, [args.text_column] + ([args.author_column] if args.author_column else []))
     progress = progress_printer(count_rows(args.input), err)
-    for row, sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress):
+    for row, sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress,
+                                                  args.author_column):
         out.write(json.dumps(decision_json(row, sentiment, decision), ensure_ascii=False) + "\n")
     return EXIT_OK
 

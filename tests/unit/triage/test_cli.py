@@ -43,6 +43,18 @@ def test_classify_csv_writes_one_json_object_a_row() -> None:
     assert rows[7]["category"] == "service_failure"
 
 
+def test_suggested_replies_greet_the_author_from_the_author_column(tmp_path: Path) -> None:
+    # Given a CSV with an author column and a complaint
+    data = tmp_path / "authored.csv"
+    data.write_text("who,text\n@dana,My order never arrived and nobody answers my emails. Awful.\n", encoding="utf-8")
+    # When classified with and without naming the author column
+    _, named, _ = run("classify", "--input", str(data), "--text-column", "text", "--author-column", "who")
+    _, anonymous, _ = run("classify", "--input", str(data), "--text-column", "text")
+    # Then the reply greets the author by handle, or says "Hi there"
+    assert json.loads(named)["suggested_response"].startswith("Hi dana,")
+    assert json.loads(anonymous)["suggested_response"].startswith("Hi there,")
+
+
 def test_classify_jsonl_skips_blank_lines() -> None:
     code, out, _ = run("classify", "--input", str(JSONL), "--text-column", "body")
     rows = [json.loads(line) for line in out.splitlines()]
