@@ -112,6 +112,18 @@ def print_table(items: list[MentionItem]) -> None:
         print("  ".join(clip(str(value), width).ljust(width) for value, width in zip(row, widths, strict=True)))
 
 
+def acknowledge_first(stack: LocalStack, alerts: list[dict[str, Any]]) -> None:
+    """Tap the first SMS's acknowledge link twice, as on-call staff would: the second tap changes nothing."""
+    link = next((alert["sms"].rsplit(" ", 1)[-1] for alert in alerts if "/ack/" in alert.get("sms", "")), None)
+    if link is None:
+        return
+    path = link.removeprefix(stack.url)
+    for tap in ("first", "second"):
+        status, _, page = stack.http_request("GET", f"{path}?by=demo-oncall", {}, b"")
+        title = page.decode("utf-8", "replace").split("<title>", 1)[-1].split("</title>", 1)[0]
+        print(f"demo: {tap} tap on {link} -> {status} {title}")
+
+
 def run(root: Path) -> int:
     with LocalStack(root) as stack:
         observer = observe_topics(stack)
@@ -152,6 +164,7 @@ def run(root: Path) -> int:
             print("E-mail:")
             print("    " + alert["email_body"].replace("\n", "\n    "))
             print()
+        acknowledge_first(stack, alerts)
         print(f"demo: {accepted} deliveries accepted, {len(items)} distinct mentions stored, duplicates dropped")
         print(f"demo: {len(items)} mentions stored, {len(alerts)} alerts published")
     return 0
