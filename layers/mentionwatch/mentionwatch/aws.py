@@ -1,4 +1,5 @@
-"""boto3 client factory: one client per service and execution environment, with the SDK's adaptive retries."""
+"""boto3 client factory: one client per service and execution environment, each with a time budget that fits
+inside the function that uses it (a slow dependency must fail cleanly before Lambda's timeout does)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,24 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Adaptive retry mode backs off on throttling (Comprehend's batch quotas are low) before we fall back locally.
-_CONFIG = Config(retries={"max_attempts": 4, "mode": "adaptive"}, connect_timeout=3, read_timeout=10)
+_DEFAULT = Config(retries={"max_attempts": 4, "mode": "adaptive"}, connect_timeout=3, read_timeout=10)
+_BUDGETS = {
+    # The webhook answers within its 10 s timeout: two tries of at most 4 s, then 503 so the platform redelivers.
+    "sqs": Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=1, read_timeout=3),
+    # Adaptive mode backs off on Comprehend's low batch quotas; a slow answer falls back to the local analyzer.
+    "comprehend": Config(retries={"max_attempts": 2, "mode": "adaptive"}, connect_timeout=2, read_timeout=5),
+    "sns": Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5),
+    # Read on the webhook's request path (and cached): fail fast, answer 503, let the platform redeliver.
+    "secretsmanager": Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=1, read_timeout=3),
+    "ssm": Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=1, read_timeout=3),
+    "dynamodb": Config(retries={"max_attempts": 4, "mode": "adaptive"}, connect_timeout=2, read_timeout=5),
+}
 
 
 @cache
 def _cached_client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    config = _BUDGETS.get(service, _DEFAULT)
+    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
 
 
 def client(service: str) -> Any:

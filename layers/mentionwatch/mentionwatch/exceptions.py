@@ -120,6 +120,12 @@ class PublishFailed(AdapterError):
     code = "publish_failed"
 
 
+class SecretsUnreachable(AdapterError):
+    """Secrets Manager or SSM could not be read just now (not a misconfiguration): 503, retried by the caller."""
+
+    code = "secrets_unreachable"
+
+
 class EnqueueFailed(AdapterError):
     code = "enqueue_failed"
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aws_lambda_powertools import Logger
+
 from mentionwatch import aws
 from mentionwatch.alerts.ack import AckSigner
 from mentionwatch.alerts.acknowledge import Acknowledger
@@ -19,7 +21,8 @@ from mentionwatch.alerts.sns import SnsPublisher
 from mentionwatch.alerts.spike import SpikeJob
 from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
-from mentionwatch.exceptions import ConfigurationError
+from mentionwatch.exceptions import AdapterError, ConfigurationError
+from mentionwatch.models import Match
 from mentionwatch.pipeline.ingest import BrandMatcher
 from mentionwatch.pipeline.process import MentionProcessor
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
@@ -41,6 +44,8 @@ from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.triage.engine import RulesTriager, default_triager
 from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
 
+logger = Logger(child=True)
+
 
 def utc_clock() -> datetime:
     return datetime.now(UTC)
@@ -48,17 +53,31 @@ def utc_clock() -> datetime:
 
 def secrets_provider(settings: WebhookSettings | PollerSettings) -> SecretsProvider:
     if settings.secrets_id:
-        return SecretsManagerProvider(settings.secrets_id)
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider as PowertoolsSecrets
+
+        return SecretsManagerProvider(settings.secrets_id, PowertoolsSecrets(boto3_client=aws.client("secretsmanager")))
     if settings.secrets_file:
         return FileSecretsProvider(settings.secrets_file)
     raise ConfigurationError("set MENTIONWATCH_SECRETS_ID (deployed) or MENTIONWATCH_SECRETS_FILE (local)")
 
 
 def brand_matcher(settings: WebhookSettings) -> BrandMatcher | None:
-    """The watch configuration's brand matching, when the webhook function is given one."""
+    """The watch configuration's brand matching, when the webhook function is given one.
+
+    Tagging is a convenience: when the configuration cannot be read or is invalid, mentions keep the brand they
+    came with rather than the delivery failing.
+    """
     if not (settings.watch_parameter or settings.watch_file):
         return None
-    return lambda text, brand: watch_config(settings).match(text, brand)
+
+    def match(text: str, brand: str | None) -> Match | None:
+        try:
+            return watch_config(settings).match(text, brand)
+        except (ConfigurationError, AdapterError) as err:
+            logger.warning("watch configuration unavailable; mention not tagged", extra={"error": err.message})
+            return None
+
+    return match
 
 
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:

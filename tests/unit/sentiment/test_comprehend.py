@@ -111,3 +111,15 @@ def test_item_errors_fall_back_one_document_at_a_time(client):
 )
 def test_platform_language_tags_map_onto_comprehend_codes(tag, expected):
     assert comprehend_language(tag) == expected
+
+
+def test_after_one_failed_call_the_rest_of_the_batch_is_scored_locally_without_waiting(client):
+    # Given 60 English documents (three calls' worth) and Comprehend failing on the first call
+    requests = [SentimentRequest(text=f"terrible service {i}", language="en") for i in range(60)]
+    with Stubber(client) as stub:
+        stub.add_client_error("batch_detect_sentiment", service_error_code="ThrottlingException", http_status_code=400)
+        # When the batch is analyzed (no further responses queued: a second call would fail the test)
+        results = ComprehendAnalyzer(client, fallback=LocalAnalyzer()).analyze(requests)
+        stub.assert_no_pending_responses()
+    # Then every document was scored, all by the local analyzer
+    assert len(results) == 60 and {result.analyzer for result in results} == {"local"}

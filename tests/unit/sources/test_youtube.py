@@ -37,11 +37,25 @@ def challenge_query(**extra: str) -> dict[str, str]:
     return query
 
 
-@pytest.mark.parametrize("mode", ["subscribe", "unsubscribe"])
-def test_websub_challenge_is_echoed(inbound, mode):
-    request = inbound("youtube", method="GET", query=challenge_query(**{"hub.mode": mode}))
+def test_websub_subscribe_challenge_is_echoed(inbound):
+    request = inbound("youtube", method="GET", query=challenge_query(**{"hub.mode": "subscribe"}))
     answer = get_webhook_source("youtube").answer_challenge(request, SECRETS)
     assert (answer.status, answer.body, answer.content_type) == (200, "14120871929838281046", "text/plain")
+
+
+def test_an_unsubscribe_with_the_verify_token_is_echoed(inbound):
+    secrets = {**SECRETS, "verify_token": "yt-verify-token"}
+    query = challenge_query(**{"hub.mode": "unsubscribe", "hub.verify_token": "yt-verify-token"})
+    answer = get_webhook_source("youtube").answer_challenge(inbound("youtube", method="GET", query=query), secrets)
+    assert answer.body == "14120871929838281046"
+
+
+def test_nobody_can_unsubscribe_us_without_a_configured_verify_token(inbound):
+    # Given no verify_token configured, When someone asks the hub to unsubscribe our callback
+    request = inbound("youtube", method="GET", query=challenge_query(**{"hub.mode": "unsubscribe"}))
+    # Then the challenge is refused, so the hub keeps the subscription
+    with pytest.raises(Forbidden):
+        get_webhook_source("youtube").answer_challenge(request, SECRETS)
 
 
 def test_configured_verify_token_must_match(inbound):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mentionwatch.alerts.messages import AlertMessage
 from mentionwatch.exceptions import PublishFailed
@@ -28,4 +28,6 @@ class SnsPublisher:
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code", "")
             raise PublishFailed(f"SNS publish failed: {code}") from err
+        except BotoCoreError as err:  # unreachable or timed out: the alert stays pending for the sweeper
+            raise PublishFailed(f"SNS unreachable: {type(err).__name__}") from err
         return str(response["MessageId"])

@@ -65,6 +65,24 @@ class HttpTransport(Protocol):
         ...
 
 
+class _CredentialSafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but never downgrades https to http and never carries credentials to another host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        old, new = urlsplit(req.full_url), urlsplit(newurl)
+        if old.scheme == "https" and new.scheme != "https":
+            raise urllib.error.HTTPError(newurl, code, "refused a redirect from https to http", headers, fp)
+        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if redirected is not None and (old.scheme, old.netloc) != (new.scheme, new.netloc):
+            for name in ("Authorization", "Cookie", "Proxy-authorization"):
+                redirected.remove_header(name)
+                redirected.unredirected_hdrs.pop(name, None)
+        return redirected
+
+
+_OPENER = urllib.request.build_opener(_CredentialSafeRedirects)
+
+
 class UrllibTransport:
     """Real HTTP. Redirects are followed for GET; bodies are capped; errors name the host, never a token."""
 
@@ -79,7 +97,7 @@ class UrllibTransport:
             url, data=request.body, headers=dict(request.headers), method=request.method
         )
         try:
-            with urllib.request.urlopen(outgoing, timeout=request.timeout) as response:  # noqa: S310
+            with _OPENER.open(outgoing, timeout=request.timeout) as response:
                 return self._response(response.status, response.headers, response)
         except urllib.error.HTTPError as err:  # 4xx/5xx (and 304) are answers, not failures
             with err:

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mentionwatch.exceptions import EnqueueFailed
 from mentionwatch.sources.base import QueuedMention
@@ -45,6 +45,8 @@ class MentionQueue:
                 response = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
             except ClientError as err:
                 raise EnqueueFailed(f"SQS send failed: {err.response.get('Error', {}).get('Code', '')}") from err
+            except BotoCoreError as err:  # unreachable, timed out: the caller answers 503 and is redelivered
+                raise EnqueueFailed(f"SQS unreachable: {type(err).__name__}") from err
             failed = {failure["Id"] for failure in response.get("Failed", []) if not failure.get("SenderFault")}
             sender_faults = [failure for failure in response.get("Failed", []) if failure.get("SenderFault")]
             if sender_faults:

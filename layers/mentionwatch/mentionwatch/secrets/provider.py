@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pydantic import RootModel, ValidationError
 
-from mentionwatch.exceptions import SecretUnavailable, UnknownSource
+from mentionwatch.exceptions import SecretsUnreachable, SecretUnavailable, UnknownSource
 
 DEFAULT_MAX_AGE_SECONDS = 300
 
@@ -74,5 +74,5 @@ class SecretsManagerProvider:
         try:
             text = self._provider.get(self._secret_id, max_age=self._max_age)  # type: ignore[attr-defined]
         except GetParameterError as err:
-            raise SecretUnavailable("the webhook secrets could not be read from Secrets Manager") from err
+            raise SecretsUnreachable("the webhook secrets could not be read from Secrets Manager just now") from err
         return _lookup(parse_secrets(str(text), "Secrets Manager"), source)

@@ -63,9 +63,12 @@ class ComprehendAnalyzer:
             if language is not None and texts[index].strip():
                 by_language[language].append(index)
 
+        # One failed call (after the SDK's retries) means Comprehend is down or throttled hard: the rest of the
+        # batch goes to the fallback at once instead of waiting out more timeouts before Lambda's own.
+        available = True
         for language, indexes in by_language.items():
             for chunk in _chunks(indexes, MAX_BATCH):
-                self._score_chunk(language, chunk, texts, results)
+                available = available and self._score_chunk(language, chunk, texts, results)
 
         unscored = [index for index, result in enumerate(results) if result is None]
         if unscored:
@@ -96,7 +99,8 @@ class ComprehendAnalyzer:
 
     def _score_chunk(
         self, language: str, chunk: Sequence[int], texts: list[str], results: list[SentimentResult | None]
-    ) -> None:
+    ) -> bool:
+        """Fill in what Comprehend scored; False when the call itself failed."""
         try:
             response = self._client.batch_detect_sentiment(TextList=[texts[i] for i in chunk], LanguageCode=language)
         except (ClientError, BotoCoreError) as err:
@@ -105,7 +109,7 @@ class ComprehendAnalyzer:
                 "Comprehend unavailable; scoring locally",
                 extra={"error": str(err), "documents": len(chunk), "language": language},
             )
-            return
+            return False
         for item in response.get("ResultList", []):
             scores = item["SentimentScore"]
             results[chunk[item["Index"]]] = SentimentResult(
@@ -121,3 +125,4 @@ class ComprehendAnalyzer:
             )
         for error in response.get("ErrorList", []):
             logger.warning("Comprehend could not score a document", extra={"error_code": error.get("ErrorCode")})
+        return True

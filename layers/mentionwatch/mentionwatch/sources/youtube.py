@@ -72,6 +72,9 @@ class YouTubeSource(WebhookSource):
         if mode == "subscribe" and lease is not None and not lease.isdigit():
             raise MalformedPayload("hub.lease_seconds must be a whole number of seconds", field="hub.lease_seconds")
         expected = secrets.get("verify_token")
+        if mode == "unsubscribe" and not expected:
+            # Anyone can ask the hub to unsubscribe our callback; only a verify token proves the request is ours.
+            raise Forbidden("unsubscribing needs a configured verify_token", field="hub.verify_token")
         if expected and not tokens_equal(request.query.get("hub.verify_token"), expected):
             raise Forbidden("hub.verify_token does not match", field="hub.verify_token")
         return ChallengeResponse(body=request.query["hub.challenge"], content_type="text/plain")
