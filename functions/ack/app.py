@@ -1,4 +1,7 @@
-"""GET /ack/{token}: acknowledge an alert from the link in its SMS or e-mail; answers a small HTML page."""
+"""GET /ack/{token}: acknowledge an alert from the link in its SMS or e-mail; answers a small HTML page.
+
+Link previewers and scanners (by User-Agent) and HEAD requests get a page showing what the link would acknowledge,
+and nothing is recorded: a chat app unfurling the link must not acknowledge the page for the on-call person."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mentionwatch.alerts.acknowledge import Acknowledger, ack_page, error_page
+from mentionwatch.alerts.acknowledge import Acknowledger, ack_page, error_page, is_link_preview, preview_page
 from mentionwatch.exceptions import MentionwatchError, NotFound
 from mentionwatch.settings import AlertingSettings
 from mentionwatch.wiring import acknowledger
@@ -51,10 +54,15 @@ def _no_route(_: NotFoundError) -> Response:
     return _html(404, error_page(NotFound("there is nothing to acknowledge at this address")))
 
 
-@app.get("/ack/<token>")
+@app.route("/ack/<token>", method=["GET", "HEAD"])
 @tracer.capture_method
 def acknowledge(token: str) -> Response:
     metrics.add_metric(name="AckRequests", unit=MetricUnit.Count, value=1)
+    agent = app.current_event.headers.get("user-agent")
+    if app.current_event.http_method.upper() == "HEAD" or is_link_preview(agent):
+        logger.info("link preview: nothing recorded", extra={"user_agent": (agent or "")[:200]})
+        metrics.add_metric(name="AckPreviews", unit=MetricUnit.Count, value=1)
+        return _html(200, preview_page(_acknowledger().preview(token)))
     by = (app.current_event.get_query_string_value("by") or "").strip()
     actor = by if _ACTOR.match(by) else "sms-link"
     result = _acknowledger().acknowledge(token, actor=actor, via="sms-link")

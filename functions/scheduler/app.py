@@ -2,7 +2,8 @@
 
 escalation (every minute): send pending alerts, run SLA clocks (re-escalation, respond warnings, breaches).
 spike (every 5 minutes): negative volume per brand and category against its own history.
-digest (daily): one e-mail per brand through the digest topic.
+digest (daily): one e-mail per brand through the digest topic, each brand once (a retry skips brands already
+sent; `{"job": "digest", "day": "YYYY-MM-DD", "force": true}` re-sends a day by hand).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ScheduledEvent(BaseModel):
 
     job: Job
     day: date | None = None  # digest only: a day other than yesterday (re-running a digest by hand)
+    force: bool = False  # digest only: send brands whose digest of that day was already sent
 
 
 @cache
@@ -62,6 +64,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)
         metrics.add_metric(name="Escalations", unit=MetricUnit.Count, value=len(report.escalated))
         metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=len(report.breached))
+        metrics.add_metric(name="SlaClockFailures", unit=MetricUnit.Count, value=len(report.failed))
         return {"job": request.job.value, **asdict(report)}
     if request.job is Job.SPIKE:
         spikes = _job(Job.SPIKE).run()
@@ -71,6 +74,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
             "checked": [stats.model_dump() for stats in spikes.checked],
             "alerted": [outcome.alert.dedup_key for outcome in spikes.alerted],
         }
-    digests = _job(Job.DIGEST).run(request.day)
+    digests = _job(Job.DIGEST).run(request.day, force=request.force)
     return {"job": request.job.value, "digests": [{"brand": d.brand, "day": d.day.isoformat(), "total": d.total}
                                                    for d in digests]}

@@ -16,7 +16,7 @@ from mentionwatch.alerts.dispatch import AlertDispatcher
 from mentionwatch.alerts.oncall import OnCall
 from mentionwatch.alerts.policy import EscalationConfig, default_config
 from mentionwatch.alerts.sns import SnsPublisher
-from mentionwatch.exceptions import PublishFailed
+from mentionwatch.exceptions import PublishFailed, Throttled
 from mentionwatch.models import (
     Author,
     Category,
@@ -193,3 +193,26 @@ def triaged(
 def store(mentions: MentionStore, item: TriagedMention, at: datetime | None = None) -> TriagedMention:
     mentions.put_new(MentionItem.from_triaged(item, stored_at=at or item.mention.created_at))
     return item
+
+
+class FailingOnce:
+    """Wraps an adapter so that one of its methods fails (Throttled by default) the first `times` calls that
+    `when` picks, as when DynamoDB or SNS throttles one request; everything else goes to the real adapter."""
+
+    def __init__(self, inner: Any, method: str, *, times: int = 1, when: Any = None,
+                 error: type[Exception] = Throttled) -> None:
+        self._inner, self._method, self._when, self._error = inner, method, when, error
+        self.remaining = times
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name != self._method:
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.remaining and (self._when is None or self._when(*args, **kwargs)):
+                self.remaining -= 1
+                raise self._error(f"injected failure of {name}")
+            return attribute(*args, **kwargs)
+
+        return call

@@ -12,16 +12,16 @@ from tests.integration.alerts.conftest import ACK_KEY, store, triaged
 from tests.support import load_handler
 
 
-def ack_event(token: str, query: str = "") -> dict:
+def ack_event(token: str, query: str = "", user_agent: str = "test", method: str = "GET") -> dict:
     return {
         "version": "2.0",
-        "routeKey": "GET /ack/{token}",
+        "routeKey": f"{method} /ack/{{token}}",
         "rawPath": f"/ack/{token}",
         "rawQueryString": query,
         "queryStringParameters": dict(part.split("=", 1) for part in query.split("&")) if query else None,
-        "headers": {"user-agent": "test"},
+        "headers": {"user-agent": user_agent},
         "pathParameters": {"token": token},
-        "requestContext": {"http": {"method": "GET", "path": f"/ack/{token}"}, "requestId": "r1", "stage": "$default"},
+        "requestContext": {"http": {"method": method, "path": f"/ack/{token}"}, "requestId": "r1", "stage": "$default"},
         "isBase64Encoded": False,
     }
 
@@ -109,5 +109,67 @@ def test_a_link_signed_with_another_key_is_invalid(handler, lambda_context):
     token = AckSigner("some-other-deployments-key-123456").issue("author:x:dana#1", datetime.now(UTC)).token
 
     response = handler.lambda_handler(ack_event(token), lambda_context)
+
+    assert response["statusCode"] == 403
+
+
+PREVIEWERS = [
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "Slack-ImgProxy (+https://api.slack.com/robots)",
+    "facebookexternalhit/1.1 Facebot Twitterbot/1.0",  # iMessage's link preview
+    "WhatsApp/2.23.20.0 A",
+    "TelegramBot (like TwitterBot)",
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17029; Pro)",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+]
+BROWSER = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Version/17.1 Mobile/15E148 Safari/604.1")
+
+
+@pytest.mark.parametrize("agent", PREVIEWERS)
+def test_a_link_preview_shows_the_alert_and_records_nothing(handler, paged, mentions, alerts, lambda_context, agent):
+    # Given a paged alert whose link a chat app, mail scanner or crawler fetches by itself
+    # When the previewer GETs the link
+    response = handler.lambda_handler(ack_event(paged, "by=sam", user_agent=agent), lambda_context)
+
+    # Then it gets a 200 page naming what the link would acknowledge, not indexed, and nothing is recorded
+    assert response["statusCode"] == 200
+    assert "Acknowledge this alert" in response["body"] and "nothing was changed" in response["body"]
+    assert response["headers"]["X-Robots-Tag"] == "noindex"
+    assert mentions.get("x:1").status is MentionStatus.NEW and mentions.get("x:1").version == 1
+    assert alerts.current_alert("author:x:dana").acknowledged_at is None
+
+
+def test_a_head_request_records_nothing_and_a_browser_then_acknowledges(handler, paged, mentions, alerts,
+                                                                        lambda_context):
+    # Given a paged alert
+    # When its link is first fetched with HEAD (a browser's UA), then opened in a phone's browser
+    head = handler.lambda_handler(ack_event(paged, user_agent=BROWSER, method="HEAD"), lambda_context)
+    unchanged = mentions.get("x:1").status
+    opened = handler.lambda_handler(ack_event(paged, "by=sam", user_agent=BROWSER), lambda_context)
+
+    # Then HEAD changed nothing, and the browser's GET acknowledged the alert and its mention
+    assert head["statusCode"] == 200 and unchanged is MentionStatus.NEW
+    assert opened["statusCode"] == 200 and "Acknowledged by sam" in opened["body"]
+    assert mentions.get("x:1").status is MentionStatus.ACKNOWLEDGED
+    assert alerts.current_alert("author:x:dana").acknowledged_by == "sam"
+
+
+def test_a_preview_after_acknowledgement_shows_who_acknowledged(handler, paged, lambda_context):
+    handler.lambda_handler(ack_event(paged, "by=sam", user_agent=BROWSER), lambda_context)
+
+    response = handler.lambda_handler(ack_event(paged, user_agent=PREVIEWERS[0]), lambda_context)
+
+    assert response["statusCode"] == 200
+    assert "Already acknowledged" in response["body"] and "sam" in response["body"]
+
+
+def test_a_preview_of_a_tampered_link_is_still_refused(handler, paged, lambda_context):
+    flipped = paged[:-3] + ("A" if paged[-3] != "A" else "B") + paged[-2:]
+
+    response = handler.lambda_handler(ack_event(flipped, user_agent=PREVIEWERS[0]), lambda_context)
 
     assert response["statusCode"] == 403

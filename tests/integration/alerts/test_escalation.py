@@ -167,12 +167,13 @@ def test_two_overlapping_runs_escalate_a_step_once(oncall, job, dispatcher, aler
     stale = alerts.due_clocks(clock.now)
     overlapping = EscalationJob(dispatcher, StaleClocks(alerts, stale), mentions, config, clock)
 
-    # When both runs handle it, the second 20 seconds later (a second breach record would get its own key)
+    # When both runs handle it, the second 20 seconds later
     first = job.run()
     clock.advance(seconds=20)
     second = overlapping.run()
 
-    # Then only the first escalated; the second lost the clock's version condition and paged nobody
+    # Then only the first escalated: the second's page merged into the first's, its breach was already on
+    # record (keyed on the deadline), and it lost the clock's version condition
     assert len(first.escalated) == 1 and second.escalated == []
     assert len(inboxes.read("social-oncall")) == 1
     assert second.breached == [] and len(alerts.breaches("acme", clock.now.date())) == 1

@@ -51,6 +51,28 @@ def test_the_digest_job_publishes_to_the_digest_topic(environment, sns, sqs, onc
     assert len(drain_queue(sqs, inbox)) == 1
 
 
+def test_a_digest_already_sent_is_sent_again_only_when_forced(environment, sns, sqs, oncall, mentions,
+                                                             lambda_context):
+    from datetime import date, datetime, time
+
+    # Given a day whose digest was sent
+    inbox = subscribe_queue(sns, sqs, environment["digest"], "digest-inbox")
+    day = date(2026, 11, 22)
+    oncall.observe(store(mentions, triaged("3", created_at=datetime.combine(day, time(9), UTC))), context=None)
+    handler = load_handler("scheduler")
+    handler.lambda_handler({"job": "digest", "day": "2026-11-22"}, lambda_context)
+    drain_queue(sqs, inbox)
+
+    # When the same day runs again (a retried invocation), then by hand with force
+    retried = handler.lambda_handler({"job": "digest", "day": "2026-11-22"}, lambda_context)
+    after_retry = drain_queue(sqs, inbox)
+    forced = handler.lambda_handler({"job": "digest", "day": "2026-11-22", "force": True}, lambda_context)
+
+    # Then the retry sent nothing, and the forced run sent it again
+    assert retried["digests"] == [] and after_retry == []
+    assert [d["brand"] for d in forced["digests"]] == ["acme"] and len(drain_queue(sqs, inbox)) == 1
+
+
 def test_an_unknown_job_is_refused(environment, lambda_context):
     with pytest.raises(ValidationError, match="job"):
         load_handler("scheduler").lambda_handler({"job": "reboot"}, lambda_context)

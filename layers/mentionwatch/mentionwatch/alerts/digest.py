@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
 from mentionwatch.alerts.messages import PLATFORM_LABELS, AlertMessage
@@ -22,6 +23,8 @@ from mentionwatch.alerts.spike import top_phrases
 from mentionwatch.models import MentionStatus, Reaction, Sentiment
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import MentionItem
+
+logger = Logger(child=True)
 
 TOP = 5
 
@@ -158,14 +161,30 @@ class DigestJob:
         self._mentions = mentions
         self._clock = clock
 
-    def run(self, day: date | None = None) -> list[Digest]:
-        """Digests for `day` (default: yesterday, UTC), one published per brand."""
+    def run(self, day: date | None = None, force: bool = False) -> list[Digest]:
+        """Digests for `day` (default: yesterday, UTC), one published per brand, each brand once.
+
+        A brand's digest is claimed (a conditional marker) before it is published and released if publishing
+        fails. A failure does not stop the other brands; the run then raises, and its retry sends only the brands
+        not sent yet. `force` (a re-run by hand) sends brands already sent too. Returns the digests it published."""
         day = day or (self._clock() - timedelta(days=1)).date()
         start = datetime.combine(day, time(0, 0), UTC)
         digests = []
+        failure: Exception | None = None
         for brand in self._alerts.brands():
-            items = self._mentions.by_brand(brand, start, start + timedelta(days=1))
-            digest = build_digest(brand, day, items, self._alerts.breaches(brand, day))
-            self._publisher.publish(render_digest(digest))
+            if not self._alerts.claim_digest(brand, day, self._clock()) and not force:
+                logger.info("digest already sent", extra={"brand": brand, "day": day.isoformat()})
+                continue
+            try:
+                items = self._mentions.by_brand(brand, start, start + timedelta(days=1))
+                digest = build_digest(brand, day, items, self._alerts.breaches(brand, day))
+                self._publisher.publish(render_digest(digest))
+            except Exception as err:  # give the claim back so the retry sends it; the other brands go on
+                logger.exception("digest not sent; released for the retry", extra={"brand": brand})
+                self._alerts.release_digest(brand, day)
+                failure = failure or err
+                continue
             digests.append(digest)
+        if failure is not None:
+            raise failure
         return digests

@@ -4,8 +4,10 @@
   two racing invocations exactly one opens it (and holds its delivery lease); the other merges into it.
 - Merge: within the cooldown, later matches raise the open alert's count (conditional on the cooldown and on the
   mention not being counted yet, so a redelivery counts once) and page nobody.
-- Deliver: publish to SNS, then mark the generation sent. If publishing fails the alert stays pending in the
-  sparse "due" index and the scheduled sweeper claims it (a conditional lease) and sends it.
+- Deliver: make sure a paging alert's escalate clock exists (a conditional, idempotent start), publish to SNS,
+  then mark the generation sent. If starting the clock or publishing fails the alert stays pending in the sparse
+  "due" index and the scheduled sweeper claims it (a conditional lease) and delivers it, clock first, so a page
+  that went out late still escalates.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from mentionwatch.alerts.messages import AlertMessage
 from mentionwatch.alerts.policy import EscalationConfig
 from mentionwatch.alerts.records import AckLink, Alert, AlertKind, ClockKind, DeliveryState, SlaClock
 from mentionwatch.alerts.sns import SnsPublisher
-from mentionwatch.exceptions import AlreadyStored, PublishFailed
+from mentionwatch.exceptions import AlreadyStored, MentionwatchError, PublishFailed
 from mentionwatch.store.alerts_dynamodb import AlertStore
 
 logger = Logger(child=True)
@@ -108,9 +110,7 @@ class AlertDispatcher:
                 self._store.open_alert(alert)
             except AlreadyStored:
                 continue  # another invocation opened it first: merge into theirs
-            if candidate.sla_minutes:
-                self._start_escalate_clock(alert, candidate.sla_minutes)
-            return self.deliver(alert, now)
+            return self.deliver(alert, now)  # starts the escalate clock of a paging alert
         raise AlreadyStored(f"alert {candidate.dedup_key} kept changing; the batch retries this mention")
 
     def _build(self, candidate: AlertCandidate, generation: int, mention_id: str | None, now: datetime) -> Alert:
@@ -169,7 +169,14 @@ class AlertDispatcher:
 
     # --- delivery -------------------------------------------------------------------------------------
     def deliver(self, alert: Alert, now: datetime) -> DispatchOutcome:
-        """Publish an alert whose lease this caller holds."""
+        """Publish an alert whose lease this caller holds; a paging alert's escalate clock is started first."""
+        if alert.sla_minutes:
+            try:
+                self._start_escalate_clock(alert, alert.sla_minutes)  # no-op if it already runs (or ran)
+            except MentionwatchError as err:
+                logger.exception("escalate clock not started; alert left pending", extra={"dedup_key": alert.dedup_key})
+                self._store.release_delivery(alert, f"escalate clock not started: {err.message}", self._clock())
+                return DispatchOutcome(DispatchAction.PENDING, alert)
         try:
             message_id = self._publisher.publish(alert.message)
         except PublishFailed as err:

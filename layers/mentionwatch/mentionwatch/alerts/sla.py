@@ -6,8 +6,13 @@
 - Respond clocks (one per respond mention) run in the team's business hours: a warning to the team's `team`
   route shortly before the deadline, a breach recorded at it, stopped as soon as the mention is answered.
 
-Each step is first written to the clock with a version condition, so two overlapping runs never both page; the
-page itself goes through the dispatcher, which keeps it pending until SNS accepted it.
+Each step pages first, then records the breach, then is written to the clock with a version condition. Nothing is
+lost if a run fails half-way: the clock still names the step, so the next run does it again, and every part of it
+is idempotent: a step's page has the dedup key `escalation:<clock>:<step number>` (a retried page merges into the
+open alert instead of paging twice), a breach is keyed on its clock's deadline (recorded once), and the version
+condition lets only one of two overlapping runs move the clock on. The page itself goes through the dispatcher,
+which keeps it pending until SNS accepted it. A clock that fails is logged and counted in the report; the others
+still run.
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ class EscalationReport:
     warned: list[str] = field(default_factory=list)
     breached: list[str] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # clocks whose tick raised: retried by the next run
 
 
 class EscalationJob:
@@ -91,7 +97,11 @@ class EscalationJob:
 
     def run(self) -> EscalationReport:
         report = EscalationReport()
-        swept = self._dispatcher.sweep()
+        try:
+            swept = self._dispatcher.sweep()
+        except Exception:  # the clocks below must still run; the next run sweeps again
+            logger.exception("sweeping pending alerts failed")
+            swept = []
         report.swept = len(swept)
         for outcome in swept:
             self._record_on_mention(outcome.alert)
@@ -104,6 +114,9 @@ class EscalationJob:
                     self._tick_respond(clock, report)
             except VersionConflict:
                 logger.info("another run handled this clock", extra={"clock_id": clock.clock_id})
+            except Exception:  # one clock must not stop the others; it stays due, so the next run retries it
+                logger.exception("SLA clock failed; the next run retries it", extra={"clock_id": clock.clock_id})
+                report.failed.append(clock.clock_id)
         return report
 
     def _record_on_mention(self, alert: Alert) -> None:
@@ -144,8 +157,8 @@ class EscalationJob:
             events.append(ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC"))
         steps = escalation_steps(self._config.policy_for(clock.team))
         if clock.step >= len(steps):
-            self._save(clock, events, **{**updates, "state": ClockState.EXHAUSTED, "stopped_at": now})
             self._breached(clock, now, newly_breached, report)
+            self._save(clock, events, **{**updates, "state": ClockState.EXHAUSTED, "stopped_at": now})
             return
         step = steps[clock.step]
         following = steps[clock.step + 1] if clock.step + 1 < len(steps) else None
@@ -154,19 +167,20 @@ class EscalationJob:
             updates |= {"state": ClockState.EXHAUSTED, "stopped_at": now}
         else:
             updates["next_due"] = now + timedelta(minutes=following.delay_minutes)
-        saved = self._save(clock, events, **{**updates, "step": clock.step + 1})  # claim the step first …
+        # Page first (pending if SNS fails; a retry of this step merges into it), then the breach (once per
+        # deadline), then claim the step: a failure before the save leaves the step due for the next run.
+        self._dispatcher.page(self._escalation_candidate(clock, alert, step, clock.step + 1))
         self._breached(clock, now, newly_breached, report)
-        self._dispatcher.page(self._escalation_candidate(saved, alert, step))  # … then page (pending if SNS fails)
+        self._save(clock, events, **{**updates, "step": clock.step + 1})
         report.escalated.append(f"{clock.clock_id}:{step.action}:{','.join(step.routes)}")
 
     def _breached(self, clock: SlaClock, now: datetime, newly: bool, report: EscalationReport) -> None:
-        """Recorded only by the run whose save won, so a breach is never recorded twice."""
-        if newly:
-            self._alerts.record_breach(self._breach(clock, now))
+        """Idempotent: the breach is keyed on the clock's deadline, so a retried or overlapping run records it once."""
+        if newly and self._alerts.record_breach(self._breach(clock, now)):
             report.breached.append(clock.clock_id)
 
-    def _escalation_candidate(self, clock: SlaClock, alert: Alert | None, step: Step) -> AlertCandidate:
-        key = f"escalation:{clock.clock_id}:{clock.step}"
+    def _escalation_candidate(self, clock: SlaClock, alert: Alert | None, step: Step, number: int) -> AlertCandidate:
+        key = f"escalation:{clock.clock_id}:{number}"
         waited = int((self._clock() - clock.started_at).total_seconds() // 60)
         what = alert.message.email_subject if alert else clock.clock_id
         label = {"level": f"level {step.level}", "repeat": f"level {step.level} again", "fallback": "fallback"}[
@@ -217,14 +231,14 @@ class EscalationJob:
             report.stopped.append(clock.clock_id)
             return
         if now >= clock.deadline:
+            self._breached(clock, now, True, report)
             self._save(clock, [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
                        state=ClockState.BREACHED, breached_at=now, stopped_at=now)
-            self._breached(clock, now, True, report)
             return
         if not clock.warned:
-            saved = self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
-                               next_due=clock.deadline)
-            self._dispatcher.page(self._warning_candidate(saved, mention))
+            self._dispatcher.page(self._warning_candidate(clock, mention))  # a retried warning merges into this one
+            self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
+                       next_due=clock.deadline)
             report.warned.append(clock.clock_id)
             return
         self._save(clock, [], next_due=clock.deadline)

@@ -4,7 +4,11 @@ Item families (pk / sk):
 - alert:        `ALERT#<dedup key>` / `GEN#<generation, 6 digits>`: one item per opening; the newest is current
 - ack link:     `ACK#<link id>` / `ACK` → the alert generation it acknowledges (TTL `expiration`)
 - SLA clock:    `SLA#<clock id>` / `SLA`
-- SLA breach:   `BREACH#<brand>#<YYYY-MM-DD>` / `<breached at>#<clock id>` (the digest reads a day's breaches)
+- SLA breach:   `BREACH#<brand>#<deadline YYYY-MM-DD>` / `<deadline>#<clock id>`: one per clock and deadline,
+                written once (conditional), so a retried escalation run records it once; the digest reads a day's
+                breaches
+- digest sent:  `DIGEST#<brand>#<YYYY-MM-DD>` / `DIGEST`: claimed (conditional) before a brand's digest is
+                published, deleted if publishing fails, so a retried digest run sends each brand once (TTL)
 - volume:       `VOL#<brand>` / `H#<YYYY-MM-DDTHH>`: hourly counters (total, sentiment, platform, negative by
                 category) that spike detection and the digest read
 - urgent count: `URGENT#<brand>` / `M#<YYYY-MM-DDTHH:MM>`: per-minute counter of urgent mentions (storms; TTL)
@@ -35,6 +39,7 @@ DUE_ALERTS = "DUE#alert"
 DUE_CLOCKS = "DUE#sla"
 BRANDS_KEY = {"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}}
 URGENT_COUNTER_TTL = timedelta(days=2)
+DIGEST_MARKER_TTL = timedelta(days=4)
 _THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
 
@@ -309,16 +314,22 @@ class AlertStore:
     def due_clocks(self, now: datetime, limit: int = 100) -> list[SlaClock]:
         return [SlaClock.model_validate(from_attribute_map(item)) for item in self._due(DUE_CLOCKS, now, limit)]
 
-    def record_breach(self, breach: Breach) -> None:
+    def record_breach(self, breach: Breach) -> bool:
+        """Record a clock's breach once: keyed on its deadline, so a retry is a no-op. True if this call wrote it."""
         document = _plain(breach.model_dump(mode="python")) | {
-            "pk": f"BREACH#{breach.brand}#{breach.breached_at:%Y-%m-%d}",
-            "sk": f"{iso(breach.breached_at)}#{breach.clock_id}",
+            "pk": f"BREACH#{breach.brand}#{breach.deadline:%Y-%m-%d}",
+            "sk": f"{iso(breach.deadline)}#{breach.clock_id}",
             "entity": "sla_breach",
         }
         try:
-            self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
+            self._client.put_item(
+                TableName=self._table, Item=to_attribute_map(document), ConditionExpression="attribute_not_exists(pk)"
+            )
         except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return False
             raise _translate(err, "put_item") from err
+        return True
 
     def breaches(self, brand: str, day: date) -> list[Breach]:
         return [
@@ -328,6 +339,33 @@ class AlertStore:
                 "ExpressionAttributeValues": {":pk": {"S": f"BREACH#{brand}#{day:%Y-%m-%d}"}},
             })
         ]
+
+    # --- digest markers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _digest_key(brand: str, day: date) -> dict[str, Any]:
+        return {"pk": {"S": f"DIGEST#{brand}#{day:%Y-%m-%d}"}, "sk": {"S": "DIGEST"}}
+
+    def claim_digest(self, brand: str, day: date, now: datetime) -> bool:
+        """Take the right to send `brand`'s digest of `day`. False if it was sent (or is being sent) already."""
+        item = self._digest_key(brand, day) | {
+            "entity": {"S": "digest_marker"},
+            "claimed_at": {"S": iso(now)},
+            "expiration": {"N": str(int((now + DIGEST_MARKER_TTL).timestamp()))},
+        }
+        try:
+            self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return False
+            raise _translate(err, "put_item") from err
+        return True
+
+    def release_digest(self, brand: str, day: date) -> None:
+        """Publishing failed: give the claim back so a retried run sends the digest."""
+        try:
+            self._client.delete_item(TableName=self._table, Key=self._digest_key(brand, day))
+        except ClientError as err:
+            raise _translate(err, "delete_item") from err
 
     # --- counters ----------------------------------------------------------------------------------------
     def count_mention(self, triaged: TriagedMention) -> None:
