@@ -27,7 +27,12 @@ from mentionwatch.models import (
 from mentionwatch.store.items import MentionItem
 
 BASE = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-TEAM_CLAIMS = {"sub": "user-1", "email": "agent@example.com", "scope": "mentions"}
+# The claims API Gateway hands the function. Cognito access tokens carry no custom attributes (no custom:team)
+# but do carry `cognito:groups`, which HTTP API flattens to a "[a b]" string; ID tokens carry both.
+ACCESS_TOKEN_CLAIMS = {"sub": "user-1", "username": "user-1", "client_id": "client", "token_use": "access"}
+ID_TOKEN_CLAIMS = {"sub": "user-1", "email": "agent@example.com", "aud": "client", "token_use": "id"}
+# An all-teams agent: explicitly a member of the all-teams group.
+ALL_TEAMS_CLAIMS = ID_TOKEN_CLAIMS | {"cognito:groups": "[mentionwatch-all-teams]"}
 
 
 def triaged(

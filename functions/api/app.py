@@ -55,7 +55,10 @@ def _problem(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": Problem}}}
 
 
-_AUTH = {401: _problem("No or an invalid bearer token"), 403: _problem("Another team's data")}
+_AUTH = {
+    401: _problem("No or an invalid bearer token"),
+    403: _problem("Another team's data (`team`), or a token that grants no team or several (`authorization`)"),
+}
 _BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
 _MISSING = {404: _problem("No such mention (or not visible to you)")}
 

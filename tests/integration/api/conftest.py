@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from mentionwatch.store.dynamodb import MentionStore
-from tests.api_support import TEAM_CLAIMS, check_against_openapi, invoke
+from tests.api_support import ALL_TEAMS_CLAIMS, check_against_openapi, invoke
 from tests.support import EVENTS, load_handler
 
 
@@ -43,7 +43,7 @@ def call(handler: Any, lambda_context: Any, openapi: dict[str, Any]):
     """
 
     def _call(method: str, path: str, **kwargs: Any):
-        kwargs.setdefault("claims", TEAM_CLAIMS)
+        kwargs.setdefault("claims", ALL_TEAMS_CLAIMS)
         response = invoke(handler, lambda_context, method, path, **kwargs)
         check_against_openapi(openapi, method, path, response.status, response.body)
         return response

@@ -9,7 +9,7 @@ import pytest
 
 from mentionwatch.lifecycle import Action, step
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
-from tests.api_support import BASE, TEAM_CLAIMS, item
+from tests.api_support import BASE, ID_TOKEN_CLAIMS, item
 
 
 def ids(response) -> list[str]:
@@ -174,13 +174,15 @@ def test_a_malformed_cursor_is_a_400_naming_the_cursor(call, table, cursor):
 
 
 def test_a_team_scoped_caller_sees_only_its_team(seeded, call):
-    response = call("GET", "/mentions", claims=TEAM_CLAIMS | {"custom:team": "safety"})
+    response = call("GET", "/mentions", claims=ID_TOKEN_CLAIMS | {"custom:team": "safety"})
 
     assert ids(response) == ["x:2"]
 
 
 def test_a_team_scoped_caller_asking_for_another_team_is_forbidden(seeded, call):
-    response = call("GET", "/mentions", query={"team": "care"}, claims=TEAM_CLAIMS | {"mentionwatch:team": "safety"})
+    response = call(
+        "GET", "/mentions", query={"team": "care"}, claims=ID_TOKEN_CLAIMS | {"mentionwatch:team": "safety"}
+    )
 
     assert response.status == 403
     assert response.body["error"]["field"] == "team"
@@ -192,7 +194,7 @@ def test_an_all_teams_cursor_gives_a_team_scoped_caller_nothing_of_another_team(
     cursor = call("GET", "/mentions", query={"limit": 1}).body["next_cursor"]
 
     response = call(
-        "GET", "/mentions", query={"limit": 1, "cursor": cursor}, claims=TEAM_CLAIMS | {"custom:team": "safety"}
+        "GET", "/mentions", query={"limit": 1, "cursor": cursor}, claims=ID_TOKEN_CLAIMS | {"custom:team": "safety"}
     )
 
     assert response.status == 400 and response.body["error"]["field"] == "cursor"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from mentionwatch.store.items import AlertRecord
-from tests.api_support import BASE, TEAM_CLAIMS, item
+from tests.api_support import BASE, ID_TOKEN_CLAIMS, item
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_alert_history_is_part_of_the_mention(thread, call):
 
 
 def test_the_thread_context_of_a_team_scoped_caller_leaves_out_other_teams(thread, call):
-    body = call("GET", "/mentions/x:101", claims=TEAM_CLAIMS | {"custom:team": "social"}).body
+    body = call("GET", "/mentions/x:101", claims=ID_TOKEN_CLAIMS | {"custom:team": "social"}).body
 
     assert [row["id"] for row in body["thread"]] == ["x:100"]
 
@@ -62,7 +62,7 @@ def test_a_malformed_id_is_400_naming_the_id(table, call, raw_id):
 
 
 def test_another_teams_mention_looks_missing(thread, call):
-    response = call("GET", "/mentions/x:102", claims=TEAM_CLAIMS | {"custom:team": "social"})
+    response = call("GET", "/mentions/x:102", claims=ID_TOKEN_CLAIMS | {"custom:team": "social"})
 
     assert response.status == 404
 
@@ -183,7 +183,7 @@ def test_a_team_scoped_caller_cannot_change_another_teams_mention(thread, call):
         "PATCH",
         "/mentions/x:102",
         body={"action": "acknowledge", "version": 1},
-        claims=TEAM_CLAIMS | {"custom:team": "social"},
+        claims=ID_TOKEN_CLAIMS | {"custom:team": "social"},
     )
 
     assert response.status == 404

@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 
 from mentionwatch.lifecycle import Action, ResponseKind, step
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment
-from tests.api_support import BASE, TEAM_CLAIMS, item
+from tests.api_support import BASE, ID_TOKEN_CLAIMS, item
 
 RANGE = {"since": "2026-11-19T00:00:00Z", "until": "2026-11-22T00:00:00Z"}
 
@@ -75,7 +75,7 @@ def test_stats_count_sla_breaches(history, call):
 
 
 def test_stats_of_a_team_scoped_caller_cover_only_its_team(history, call):
-    body = call("GET", "/stats", query=RANGE, claims=TEAM_CLAIMS | {"custom:team": "care"}).body
+    body = call("GET", "/stats", query=RANGE, claims=ID_TOKEN_CLAIMS | {"custom:team": "care"}).body
 
     assert body["total"] == 2 and body["by_team"] == {"care": 2}
 
@@ -138,7 +138,12 @@ def test_claims_without_a_subject_are_refused(store, call):
 def test_the_actor_falls_back_to_the_subject(store, call):
     store.put_new(item("1", 0))
 
-    body = call("PATCH", "/mentions/x:1", body={"action": "acknowledge", "version": 1}, claims={"sub": "abc-123"}).body
+    body = call(
+        "PATCH",
+        "/mentions/x:1",
+        body={"action": "acknowledge", "version": 1},
+        claims={"sub": "abc-123", "mentionwatch:team": "*"},
+    ).body
 
     assert body["acknowledged_by"] == "abc-123"
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mentionwatch.api.identity import caller_from_claims
 from mentionwatch.local.auth import LocalJwtAuthorizer
 from mentionwatch.local.stack import LocalStack
 from mentionwatch.local.template import HttpRoute, Template, load_template
@@ -55,6 +56,33 @@ def test_the_right_token_adds_claims_like_api_gateway(template):
     assert denial is None
     claims = request["requestContext"]["authorizer"]["jwt"]["claims"]
     assert claims["sub"] == "local-developer" and claims["mentionwatch:team"] == "care"
+    assert "cognito:groups" not in claims
+    assert caller_from_claims(claims).team == "care"
+
+
+def test_the_default_local_caller_is_explicitly_an_all_teams_one(template):
+    # Given the local authorizer without a team
+    request = event(MENTIONS, {"Authorization": "Bearer tok"})
+
+    # When a request with the right token passes it
+    denial = LocalJwtAuthorizer(template, "tok").authorize(MENTIONS, request)
+
+    # Then its claims carry the all-teams group the way API Gateway flattens array claims, and no team claim
+    assert denial is None
+    claims = request["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert claims["cognito:groups"] == "[mentionwatch-all-teams]" and "mentionwatch:team" not in claims
+    assert caller_from_claims(claims).team is None
+
+
+def test_the_environment_team_makes_a_single_team_local_caller(template):
+    authorizer = LocalJwtAuthorizer.from_environment(
+        template, {"MENTIONWATCH_LOCAL_TOKEN": "tok", "MENTIONWATCH_LOCAL_TEAM": "customer-care"}
+    )
+    request = event(MENTIONS, {"Authorization": "Bearer tok"})
+
+    assert authorizer.authorize(MENTIONS, request) is None
+    caller = caller_from_claims(request["requestContext"]["authorizer"]["jwt"]["claims"])
+    assert caller.team == "customer-care" and not caller.sees("social")
 
 
 def test_a_token_is_generated_when_the_environment_has_none(template):

@@ -4,7 +4,9 @@ Deployed, API Gateway verifies a JWT before a protected route's function runs an
 claims in `requestContext.authorizer.jwt.claims`. Locally, routes the template protects (the HttpApi's
 `DefaultAuthorizer`, unless the event says `Auth: Authorizer: NONE`) need `Authorization: Bearer <token>` with
 the token from MENTIONWATCH_LOCAL_TOKEN (one is generated and printed when it is unset); a good token adds the
-same claims shape, with MENTIONWATCH_LOCAL_TEAM as the caller's team claim when set.
+same claims shape. The local caller is explicitly an all-teams one (the Cognito group `mentionwatch-all-teams`,
+in the "[a b]" string form API Gateway HTTP API gives array claims) unless MENTIONWATCH_LOCAL_TEAM is set: then
+it carries that team as its `mentionwatch:team` claim and no group, a single-team caller.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from mentionwatch.api.identity import ALL_TEAMS_GROUP, GROUPS_CLAIM
 from mentionwatch.local.template import HttpRoute, Template
 
 TOKEN_VARIABLE = "MENTIONWATCH_LOCAL_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -47,6 +50,8 @@ class LocalJwtAuthorizer:
         }
         if team:
             self.claims["mentionwatch:team"] = team
+        else:
+            self.claims[GROUPS_CLAIM] = f"[{ALL_TEAMS_GROUP}]"
         self._protected = _protected_routes(template)
 
     @classmethod
