@@ -110,3 +110,35 @@ def test_an_edit_replaces_the_stored_text_without_paging_again(deployed, sqs, dy
     assert item["mention"]["M"]["text"]["S"] == "Edit: sorted now, thanks"
     assert item["version"]["N"] == "2"
     assert len(drain_queue(sqs, deployed["alerts"])) == 1
+
+
+def test_a_deletion_that_overtakes_its_mention_keeps_the_mention_from_being_stored_live_or_paged(
+    deployed, sqs, dynamodb, table, lambda_context
+):
+    def delivery(kind: str) -> bytes:
+        return json.dumps(
+            {
+                "type": kind,
+                "data": {
+                    "id": "gone-1",
+                    "text": "This airline is dangerous, someone was injured on board",
+                    "created_at": "2026-11-23T09:00:00Z",
+                    "author": {"handle": "zed", "followers": 10},
+                },
+            }
+        ).encode()
+
+    webhook, process = load_handler("webhook"), load_handler("process")
+    # Given the deletion is processed before the post it deletes (SQS does not keep order)
+    for kind in ("mention.deleted", "mention.created"):
+        body = delivery(kind)
+        webhook.lambda_handler(http_event("standard", body, standard_webhook_headers(body)), lambda_context)
+        process.lambda_handler(sqs_event(drain_queue(sqs, deployed["queue"])), lambda_context)
+
+    # Then the stored row is deleted and resolved, and nobody was paged
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:gone-1"}, "sk": {"S": "MENTION"}})[
+        "Item"
+    ]
+    assert item["deleted"]["BOOL"] is True
+    assert item["status"]["S"] == "resolved"
+    assert drain_queue(sqs, deployed["alerts"]) == []

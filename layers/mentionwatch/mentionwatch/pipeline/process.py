@@ -19,7 +19,19 @@ from aws_lambda_powertools import Logger
 
 from mentionwatch.alerts.dispatch import DispatchAction, DispatchOutcome
 from mentionwatch.exceptions import AlreadyStored
-from mentionwatch.models import Mention, MentionStatus, SentimentResult, TriageContext, TriagedMention
+from mentionwatch.models import (
+    Category,
+    Mention,
+    MentionStatus,
+    Reaction,
+    Sentiment,
+    SentimentResult,
+    SentimentScores,
+    Severity,
+    TriageContext,
+    TriageDecision,
+    TriagedMention,
+)
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
@@ -80,6 +92,17 @@ class MentionProcessor:
         """Wrap the handling of one SQS batch: per-batch aggregates are written once when it ends."""
         return self._alerter.batch()
 
+    def _keep_deletion(self, mention: Mention) -> None:
+        """A deletion that overtook its mention on the queue (SQS does not keep order): store a resolved,
+        deleted row now, so the mention arriving later is a duplicate and is neither stored live nor paged."""
+        triaged = TriagedMention(
+            mention=mention, sentiment=NOT_SCORED, triage=DELETED_FIRST, status=MentionStatus.RESOLVED
+        )
+        try:
+            self._store.put_new(MentionItem.from_triaged(triaged, stored_at=self._clock()))
+        except AlreadyStored:
+            self._store.mark_deleted(mention)  # the mention got there in between: mark it after all
+
     def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
         """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
         live = [item.mention for item in items if not item.mention.deleted]
@@ -105,6 +128,8 @@ class MentionProcessor:
         mention = item.mention
         if mention.deleted:
             found = self._store.mark_deleted(mention)
+            if not found:
+                self._keep_deletion(mention)
             logger.info("mention deleted on its platform", extra={"mention_id": mention.id, "was_stored": found})
             return Outcome.DELETED
         if sentiment is None:
@@ -138,14 +163,26 @@ class MentionProcessor:
         alert = outcome.alert
         if outcome.action is DispatchAction.PENDING:
             return Outcome.ALERT_PENDING
-        record = AlertRecord(kind=alert.kind.value, channel="sns", message_id=alert.message_id,
-                             sent_at=alert.sent_at or self._clock())
+        record = AlertRecord(
+            kind=alert.kind.value, channel="sns", message_id=alert.message_id, sent_at=alert.sent_at or self._clock()
+        )
         if outcome.action is DispatchAction.MERGED or (alert.mention_ids[:1] != (mention.id,)):
-            self._store.record_alert(mention.id, record.model_copy(update={"channel": f"merged:{alert.dedup_key}"}),
-                                     AlertState.MERGED)
+            self._store.record_alert(
+                mention.id, record.model_copy(update={"channel": f"merged:{alert.dedup_key}"}), AlertState.MERGED
+            )
             return Outcome.MERGED
         self._store.record_alert(mention.id, record)
         return Outcome.ALERTED
+
+
+DELETED_FIRST = TriageDecision(
+    reaction=Reaction.MONITOR,
+    category=Category.OTHER,
+    severity=Severity.LOW,
+    rules=("pipeline/deleted-before-stored",),
+    reasons=("deleted on its platform before mentionwatch stored it",),
+)
+NOT_SCORED = SentimentResult(label=Sentiment.NEUTRAL, scores=SentimentScores(neutral=1.0), analyzer="none")
 
 
 def _edited(stored: Mention, incoming: Mention) -> bool:
