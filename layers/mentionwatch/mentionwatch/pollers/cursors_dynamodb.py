@@ -11,11 +11,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mentionwatch.exceptions import AdapterError, Conflict, Throttled
+from mentionwatch.exceptions import Conflict
 from mentionwatch.pollers.base import Cursor
+from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
 
 SORT_KEY = "CURSOR"
-_THROTTLING = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
 
 
 class DynamoDbCursorStore:
@@ -68,9 +68,6 @@ class DynamoDbCursorStore:
 
 
 def _translate(err: ClientError, doing: str) -> Exception:
-    code = err.response.get("Error", {}).get("Code", "")
-    if code == "ConditionalCheckFailedException":
+    if error_code(err) == CONDITION_FAILED:
         return Conflict(f"{doing}: another run saved it first", field="version")
-    if code in _THROTTLING:
-        return Throttled(f"{doing}: DynamoDB is throttling")
-    return AdapterError(f"{doing}: DynamoDB error {code}")
+    return translate(err, doing)

@@ -29,9 +29,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, SlaClock
-from mentionwatch.exceptions import AdapterError, AlreadyStored, Throttled, VersionConflict
+from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
 from mentionwatch.store.batch import batch_put
+from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 from mentionwatch.store.keys import iso, thread_pk
 
@@ -40,19 +41,6 @@ DUE_CLOCKS = "DUE#sla"
 BRANDS_KEY = {"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}}
 URGENT_COUNTER_TTL = timedelta(days=2)
 DIGEST_MARKER_TTL = timedelta(days=4)
-_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-
-
-def _code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
-def _translate(err: ClientError, action: str) -> AdapterError:
-    if _code(err) in _THROTTLING:
-        return Throttled(f"DynamoDB throttled {action}")
-    return AdapterError(f"DynamoDB {action} failed: {_code(err)}")
-
-
 def _plain(value: Any) -> Any:
     """Model dump → DynamoDB-ready values: fixed-width UTC timestamps (string order = time order), enum values."""
     if isinstance(value, datetime):
@@ -119,7 +107,7 @@ class AlertStore:
                 ConsistentRead=True,
             )
         except ClientError as err:
-            raise _translate(err, "query") from err
+            raise translate(err, "query") from err
         items = response.get("Items", [])
         return self._alert(items[0]) if items else None
 
@@ -131,7 +119,7 @@ class AlertStore:
                 ConsistentRead=True,
             )
         except ClientError as err:
-            raise _translate(err, "get_item") from err
+            raise translate(err, "get_item") from err
         return self._alert(response["Item"]) if "Item" in response else None
 
     def open_alert(self, alert: Alert) -> None:
@@ -143,9 +131,9 @@ class AlertStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"alert {alert.target} is already open") from err
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
 
     def merge_into(self, alert: Alert, mention_id: str | None, now: datetime) -> Alert | None:
         """Count one more match into an open alert. None when it has cooled down or already holds the mention."""
@@ -167,9 +155,9 @@ class AlertStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return None
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         return self._alert(response["Attributes"])
 
     def claim_delivery(self, alert: Alert, now: datetime, lease: timedelta) -> bool:
@@ -233,9 +221,9 @@ class AlertStore:
         try:
             self._client.update_item(**request)
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         return True
 
     # --- acknowledge links -----------------------------------------------------------------------------
@@ -249,7 +237,7 @@ class AlertStore:
         try:
             self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
         except ClientError as err:
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
 
     def get_ack_link(self, link_id: str) -> AckLink | None:
         try:
@@ -257,7 +245,7 @@ class AlertStore:
                 TableName=self._table, Key={"pk": {"S": f"ACK#{link_id}"}, "sk": {"S": "ACK"}}, ConsistentRead=True
             )
         except ClientError as err:
-            raise _translate(err, "get_item") from err
+            raise translate(err, "get_item") from err
         return AckLink.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
 
     # --- SLA clocks and breaches -------------------------------------------------------------------------
@@ -278,9 +266,9 @@ class AlertStore:
                 TableName=self._table, Item=self._clock_item(clock), ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
         return True
 
     def start_clocks(self, clocks: Sequence[SlaClock]) -> None:
@@ -298,9 +286,9 @@ class AlertStore:
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
             )
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(f"SLA clock {clock.clock_id} changed meanwhile", field="version") from err
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
 
     def get_clock(self, clock_id: str) -> SlaClock | None:
         try:
@@ -308,7 +296,7 @@ class AlertStore:
                 TableName=self._table, Key={"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}}, ConsistentRead=True
             )
         except ClientError as err:
-            raise _translate(err, "get_item") from err
+            raise translate(err, "get_item") from err
         return SlaClock.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
 
     def due_clocks(self, now: datetime, limit: int = 100) -> list[SlaClock]:
@@ -326,9 +314,9 @@ class AlertStore:
                 TableName=self._table, Item=to_attribute_map(document), ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
         return True
 
     def breaches(self, brand: str, day: date) -> list[Breach]:
@@ -355,9 +343,9 @@ class AlertStore:
         try:
             self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as err:
-            if _code(err) == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
         return True
 
     def release_digest(self, brand: str, day: date) -> None:
@@ -365,7 +353,7 @@ class AlertStore:
         try:
             self._client.delete_item(TableName=self._table, Key=self._digest_key(brand, day))
         except ClientError as err:
-            raise _translate(err, "delete_item") from err
+            raise translate(err, "delete_item") from err
 
     # --- counters ----------------------------------------------------------------------------------------
     def count_mention(self, triaged: TriagedMention) -> None:
@@ -404,7 +392,7 @@ class AlertStore:
                     ExpressionAttributeValues={":brand": {"SS": [brand]}},
                 )
         except ClientError as err:
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
 
     def hourly_volume(self, brand: str, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
         """`{"H#2026-11-23T09": {"total": 12, "neg": 3, "negcat#complaint": 2, …}}` for hours in [start, end)."""
@@ -428,7 +416,7 @@ class AlertStore:
         try:
             response = self._client.get_item(TableName=self._table, Key=BRANDS_KEY)
         except ClientError as err:
-            raise _translate(err, "get_item") from err
+            raise translate(err, "get_item") from err
         return sorted(response.get("Item", {}).get("brands", {}).get("SS", []))
 
     def count_urgent(self, brand: str, now: datetime, window: timedelta) -> int:
@@ -444,7 +432,7 @@ class AlertStore:
                 },
             )
         except ClientError as err:
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         items = self._query_all({
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
             "ExpressionAttributeValues": {
@@ -470,7 +458,7 @@ class AlertStore:
             try:
                 response = self._client.query(**request)
             except ClientError as err:
-                raise _translate(err, "query") from err
+                raise translate(err, "query") from err
             total += int(response.get("Count", 0))
             if "LastEvaluatedKey" not in response:
                 return total
@@ -487,7 +475,7 @@ class AlertStore:
                 Limit=limit,
             )
         except ClientError as err:
-            raise _translate(err, "query") from err
+            raise translate(err, "query") from err
         yield from response.get("Items", [])
 
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -497,7 +485,7 @@ class AlertStore:
             try:
                 response = self._client.query(**request)
             except ClientError as err:
-                raise _translate(err, "query") from err
+                raise translate(err, "query") from err
             items.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return items

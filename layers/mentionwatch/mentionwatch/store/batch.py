@@ -8,7 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mentionwatch.exceptions import AdapterError, Throttled
+from mentionwatch.exceptions import Throttled
+from mentionwatch.store.errors import translate
 
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 5
@@ -28,8 +29,7 @@ def batch_put(
             try:
                 response = client.batch_write_item(RequestItems={table: requests})
             except ClientError as err:
-                code = err.response.get("Error", {}).get("Code", "")
-                raise AdapterError(f"DynamoDB batch_write_item failed for {what}: {code}") from err
+                raise translate(err, f"batch_write_item of {what}") from err
             requests = response.get("UnprocessedItems", {}).get(table, [])
             if not requests:
                 break

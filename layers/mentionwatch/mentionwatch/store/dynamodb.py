@@ -10,27 +10,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from mentionwatch.exceptions import AdapterError, AlreadyStored, NotFound, Throttled, VersionConflict
+from mentionwatch.exceptions import AlreadyStored, NotFound, VersionConflict
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
 from mentionwatch.store.batch import batch_put
+from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
 
 logger = Logger(child=True)
 
 THREAD_WINDOW = timedelta(minutes=30)
 AUTHOR_WINDOW = timedelta(hours=24)
-_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-
-
-def _translate(err: ClientError, action: str) -> AdapterError:
-    code = err.response.get("Error", {}).get("Code", "")
-    if code in _THROTTLING:
-        return Throttled(f"DynamoDB throttled {action}")
-    return AdapterError(f"DynamoDB {action} failed: {code}")
-
-
 class MentionStore:
     def __init__(self, client: Any, table_name: str, sleep: Any = time.sleep) -> None:
         self._client = client
@@ -47,9 +38,9 @@ class MentionStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"mention {item.id} is already stored") from err
-            raise _translate(err, "put_item") from err
+            raise translate(err, "put_item") from err
 
     def put_raw_payloads(self, raws: Sequence[RawItem]) -> None:
         """Batch-write raw payloads (unconditional: rewriting the same payload is harmless).
@@ -72,9 +63,9 @@ class MentionStore:
                 ),
             )
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         return True
 
     def update_content(self, mention: Mention) -> bool:
@@ -100,9 +91,9 @@ class MentionStore:
                 ),
             )
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 return False
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         return True
 
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None:
@@ -119,7 +110,7 @@ class MentionStore:
                 },
             )
         except ClientError as err:
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
 
     def apply(self, mention_id: str, expected_version: int, event: LifecycleEvent) -> MentionItem:
         """Apply one workflow step atomically: only if the stored version is `expected_version`.
@@ -171,12 +162,12 @@ class MentionStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(
                     f"mention {mention_id!r} changed since version {expected_version}; fetch it and retry",
                     field="version",
                 ) from err
-            raise _translate(err, "update_item") from err
+            raise translate(err, "update_item") from err
         return MentionItem.from_item(response["Attributes"])
 
     # --- reads ---------------------------------------------------------------------------------------
@@ -186,7 +177,7 @@ class MentionStore:
                 TableName=self._table, Key=self._key(mention_id), ConsistentRead=consistent
             )
         except ClientError as err:
-            raise _translate(err, "get_item") from err
+            raise translate(err, "get_item") from err
         item = response.get("Item")
         return MentionItem.from_item(item) if item else None
 
@@ -214,7 +205,7 @@ class MentionStore:
                 Limit=limit,
             )
         except ClientError as err:
-            raise _translate(err, "query") from err
+            raise translate(err, "query") from err
         return [MentionItem.from_item(item) for item in response.get("Items", [])]
 
     def by_brand(self, brand: str, start: datetime, end: datetime) -> list[MentionItem]:
@@ -252,7 +243,7 @@ class MentionStore:
                 Select="COUNT",
             )
         except ClientError as err:
-            raise _translate(err, "query") from err
+            raise translate(err, "query") from err
         return int(response.get("Count", 0))
 
     def _query_all(self, index: str, condition: str, values: dict[str, Any]) -> list[MentionItem]:
@@ -267,7 +258,7 @@ class MentionStore:
             try:
                 response = self._client.query(**request)
             except ClientError as err:
-                raise _translate(err, "query") from err
+                raise translate(err, "query") from err
             items.extend(MentionItem.from_item(item) for item in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return items

@@ -11,7 +11,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mentionwatch.api.planning import KeyRange
-from mentionwatch.store.dynamodb import MentionStore, _translate
+from mentionwatch.store.dynamodb import MentionStore
+from mentionwatch.store.errors import translate
 from mentionwatch.store.items import MentionItem
 
 MAX_PAGE_SIZE = 1000
@@ -58,7 +59,7 @@ class DynamoMentionQueries:
             try:
                 response = self._client.query(**request)
             except ClientError as err:
-                raise _translate(err, "query") from err
+                raise translate(err, "query") from err
             for item in response.get("Items", []):
                 yield MentionItem.from_item(item)
             if "LastEvaluatedKey" not in response:
