@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo serve test unit integration e2e lint typecheck check-template build deploy bench clean
+.PHONY: dev demo serve test unit integration e2e lint format typecheck check-template build deploy bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,12 +35,19 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
-lint: $(STAMP) ## ruff, then the template checks
-	$(BIN)/ruff check layers functions tests bench
-	scripts/check-template.sh
+LINTED := layers functions tests bench conftest.py
 
-typecheck: $(STAMP)
-	$(BIN)/mypy layers/mentionwatch/mentionwatch functions
+lint: $(STAMP) ## ruff check and ruff format --check (the template has its own target: check-template)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
+typecheck: $(STAMP) ## mypy --strict on the layer, then each handler on its own (every handler module is named app)
+	$(BIN)/mypy layers/mentionwatch/mentionwatch
+	@for handler in functions/*/app.py; do echo "mypy $$handler"; $(BIN)/mypy $$handler || exit 1; done
 
 check-template: ## sam validate --lint and cfn-lint (tools in their own venv under .tools/)
 	scripts/check-template.sh

@@ -78,16 +78,17 @@ def export(feats: Featuriser, model: LogisticRegression, note: str) -> dict:
         "format": 1,
         "classes": list(CLASSES),
         "intercept": [round(float(model.intercept_[k]), 4) for k in order],
-        "vader": {name: [round(float(coef[k, n_vocab + j]), 4) for k in range(len(CLASSES))]
-                  for j, name in enumerate(VADER_FEATURES)},
+        "vader": {
+            name: [round(float(coef[k, n_vocab + j]), 4) for k in range(len(CLASSES))]
+            for j, name in enumerate(VADER_FEATURES)
+        },
         "weights": weights,
         "trained_on": note,
     }
 
 
 def write_json(path: Path, doc: dict) -> None:
-    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
 
 
 def fit(texts, labels, c: float, min_df: int):
@@ -102,8 +103,7 @@ def macro_f1(texts_tr, y_tr, texts_te, y_te, c, min_df) -> float:
     return f1_score(y_te, model.predict(feats.transform(texts_te)), average="macro")
 
 
-def triage_cv(rows: list[dict[str, str]], labels: list[str], args: argparse.Namespace,
-              folds: StratifiedKFold) -> None:
+def triage_cv(rows: list[dict[str, str]], labels: list[str], args: argparse.Namespace, folds: StratifiedKFold) -> None:
     """The quality targets of the whole triage, each fold scored by a model that never saw it."""
     import tempfile
 
@@ -122,8 +122,13 @@ def triage_cv(rows: list[dict[str, str]], labels: list[str], args: argparse.Name
             analyzer = LocalAnalyzer(path)
             result = Evaluation()
             for i in te:
-                mention = Mention(platform=Platform.X, native_id=str(i), text=rows[i]["text"],
-                                  author=Author(handle="someone"), created_at=utc_now())
+                mention = Mention(
+                    platform=Platform.X,
+                    native_id=str(i),
+                    text=rows[i]["text"],
+                    author=Author(handle="someone"),
+                    created_at=utc_now(),
+                )
                 sentiment = analyzer.score(mention.text)
                 decision = triager.triage(mention, sentiment, TriageContext())
                 result.add(parse_label(rows[i]["airline_sentiment"]), sentiment.label, decision.reaction)
@@ -141,12 +146,18 @@ def main() -> int:
     parser.add_argument("--c", type=float, default=3.0)
     parser.add_argument("--min-df", type=int, default=5)
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--triage-cv", action="store_true",
-                        help="also run the whole triage (default rules) 5-fold: model trained on 4 folds, "
-                             "targets measured on the fifth")
-    parser.add_argument("--holdout-dir", type=Path,
-                        help="also write model.json trained on the 80%% split and test.csv (the 20%%) here, "
-                             "to measure the whole triage on tweets the model never saw")
+    parser.add_argument(
+        "--triage-cv",
+        action="store_true",
+        help="also run the whole triage (default rules) 5-fold: model trained on 4 folds, "
+        "targets measured on the fifth",
+    )
+    parser.add_argument(
+        "--holdout-dir",
+        type=Path,
+        help="also write model.json trained on the 80%% split and test.csv (the 20%%) here, "
+        "to measure the whole triage on tweets the model never saw",
+    )
     args = parser.parse_args()
     rows = load_rows(args.data)
     texts = [r["text"] for r in rows]
@@ -161,14 +172,24 @@ def main() -> int:
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
     scores = []
     for tr, te in folds.split(texts, labels):
-        scores.append(macro_f1([texts[i] for i in tr], [labels[i] for i in tr],
-                               [texts[i] for i in te], [labels[i] for i in te], args.c, args.min_df))
+        scores.append(
+            macro_f1(
+                [texts[i] for i in tr],
+                [labels[i] for i in tr],
+                [texts[i] for i in te],
+                [labels[i] for i in te],
+                args.c,
+                args.min_df,
+            )
+        )
     print("5-fold macro-F1:", " ".join(f"{s:.3f}" for s in scores), f"mean {sum(scores) / len(scores):.3f}")
 
     if args.holdout_dir:
         args.holdout_dir.mkdir(parents=True, exist_ok=True)
-        write_json(args.holdout_dir / "model.json",
-                   export(feats, model, f"80% split of {args.data.name}, C={args.c}, min_df={args.min_df}"))
+        write_json(
+            args.holdout_dir / "model.json",
+            export(feats, model, f"80% split of {args.data.name}, C={args.c}, min_df={args.min_df}"),
+        )
         with (args.holdout_dir / "test.csv").open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
             writer.writeheader()

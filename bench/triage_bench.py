@@ -42,8 +42,10 @@ def main() -> int:
     with args.data.open(newline="", encoding="utf-8") as fh:
         texts = [row["text"] for row in csv.DictReader(fh)]
     now = utc_now()
-    mentions = [Mention(platform=Platform.X, native_id=str(i), text=t, author=Author(handle="someone"),
-                        created_at=now) for i, t in enumerate(texts)]
+    mentions = [
+        Mention(platform=Platform.X, native_id=str(i), text=t, author=Author(handle="someone"), created_at=now)
+        for i, t in enumerate(texts)
+    ]
     analyzer = LocalAnalyzer()
     triager = RulesTriager(load_rules(args.rules)) if args.rules else default_triager()
     context = TriageContext()
@@ -68,13 +70,14 @@ def main() -> int:
     print(f"triage alone:             {best_us_per_item(triage_only, n, args.repeat):8.1f} µs/mention")
     print(f"local sentiment alone:    {best_us_per_item(sentiment_only, n, args.repeat):8.1f} µs/mention")
     print(f"local sentiment + triage: {best_us_per_item(both, n, args.repeat):8.1f} µs/mention")
-    long_text = Mention(platform=Platform.X, native_id="long", text="word " * 10_000,
-                        author=Author(handle="someone"), created_at=now)
+    long_text = Mention(
+        platform=Platform.X, native_id="long", text="word " * 10_000, author=Author(handle="someone"), created_at=now
+    )
+
     def longest() -> None:
         triager.triage(long_text, analyzer.score(long_text.text), context)
 
-    print(f"longest allowed mention (10,000 chars), sentiment + triage: "
-          f"{best_us_per_item(longest, 1, 5):.1f} µs")
+    print(f"longest allowed mention (10,000 chars), sentiment + triage: {best_us_per_item(longest, 1, 5):.1f} µs")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -35,12 +36,12 @@ def _acknowledger() -> Acknowledger:
     return acknowledger(AlertingSettings.from_environ(os.environ))
 
 
-def _html(status: int, body: str) -> Response:
+def _html(status: int, body: str) -> Response[str]:
     return Response(status_code=status, content_type=HTML, body=body, headers=NO_STORE)
 
 
-@app.exception_handler(MentionwatchError)
-def _refused(error: MentionwatchError) -> Response:
+@app.exception_handler(MentionwatchError)  # type: ignore[untyped-decorator]
+def _refused(error: MentionwatchError) -> Response[str]:
     if error.status >= 500:
         logger.exception("acknowledge failed", extra={"code": error.code})
     else:
@@ -50,13 +51,13 @@ def _refused(error: MentionwatchError) -> Response:
 
 
 @app.not_found
-def _no_route(_: NotFoundError) -> Response:
+def _no_route(_: NotFoundError) -> Response[str]:
     return _html(404, error_page(NotFound("there is nothing to acknowledge at this address")))
 
 
 @app.route("/ack/<token>", method=["GET", "HEAD"])
 @tracer.capture_method
-def acknowledge(token: str) -> Response:
+def acknowledge(token: str) -> Response[str]:
     metrics.add_metric(name="AckRequests", unit=MetricUnit.Count, value=1)
     agent = app.current_event.headers.get("user-agent")
     if app.current_event.http_method.upper() == "HEAD" or is_link_preview(agent):
@@ -74,5 +75,5 @@ def acknowledge(token: str) -> Response:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -41,7 +41,7 @@ def _dependencies():  # type: ignore[no-untyped-def]
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = PollEvent.model_validate(event)
     except ValidationError as err:

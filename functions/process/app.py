@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -38,7 +39,7 @@ def _parse(body: str) -> QueuedMention | None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     processor = _processor()
     processor.register_lambda_context(context)
     parsed = {record["messageId"]: _parse(record["body"]) for record in event.get("Records", [])}
@@ -56,4 +57,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return outcome.value
 
     with processor.batch():
-        return process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)
+        response = process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)
+        return dict(response)

@@ -56,7 +56,7 @@ def _job(job: Job) -> Any:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="ScheduledInvocations", unit=MetricUnit.Count, value=1)
     request = ScheduledEvent.model_validate(event)
     if request.job is Job.ESCALATION:
@@ -75,5 +75,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
             "alerted": [outcome.alert.dedup_key for outcome in spikes.alerted],
         }
     digests = _job(Job.DIGEST).run(request.day, force=request.force)
-    return {"job": request.job.value, "digests": [{"brand": d.brand, "day": d.day.isoformat(), "total": d.total}
-                                                   for d in digests]}
+    return {
+        "job": request.job.value,
+        "digests": [{"brand": d.brand, "day": d.day.isoformat(), "total": d.total} for d in digests],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -32,7 +33,7 @@ def _dependencies():  # type: ignore[no-untyped-def]
 
 @app.route("/webhooks/<source>", method=["GET", "POST"])
 @tracer.capture_method
-def webhook(source: str) -> Response:
+def webhook(source: str) -> Response[Any]:
     request = inbound_request(app.current_event.raw_event, received_at=utc_clock())
     secrets, queue, match_brand = _dependencies()
     outcome = receive_webhook(request, secrets, queue, match_brand)
@@ -50,5 +51,5 @@ def webhook(source: str) -> Response:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

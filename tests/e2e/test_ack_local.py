@@ -27,12 +27,25 @@ def restored_environ() -> Iterator[None]:
 def test_an_urgent_delivery_pages_and_its_link_acknowledges_it(restored_environ):
     with LocalStack(ROOT, parameter_overrides={"PublicBaseUrl": "http://127.0.0.1:3000"}) as stack:
         # Given the local stack with an inbox on the alerts topic for the social team's on-call route
-        inbox = subscribe_queue(aws.client("sns"), aws.client("sqs"), stack.physical("AlertsTopic"), "oncall",
-                                {"team": ["safety"], "route": ["oncall"]})
-        body = json.dumps({"type": "mention.created", "data": {
-            "id": "e2e-1", "text": "The heater caught fire and my son was injured, this is dangerous!",
-            "created_at": "2026-11-23T09:00:00Z", "author": {"handle": "dana", "followers": 120}, "brand": "acme",
-        }}).encode()
+        inbox = subscribe_queue(
+            aws.client("sns"),
+            aws.client("sqs"),
+            stack.physical("AlertsTopic"),
+            "oncall",
+            {"team": ["safety"], "route": ["oncall"]},
+        )
+        body = json.dumps(
+            {
+                "type": "mention.created",
+                "data": {
+                    "id": "e2e-1",
+                    "text": "The heater caught fire and my son was injured, this is dangerous!",
+                    "created_at": "2026-11-23T09:00:00Z",
+                    "author": {"handle": "dana", "followers": 120},
+                    "brand": "acme",
+                },
+            }
+        ).encode()
 
         # When the delivery is processed and the SMS link is opened twice
         status, _, _ = stack.http_request("POST", "/webhooks/standard", standard_webhook_headers(body), body)

@@ -26,7 +26,7 @@ _BUDGETS = {
 @cache
 def _cached_client(service: str) -> Any:
     config = _BUDGETS.get(service, _DEFAULT)
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=config)
 
 
 def client(service: str) -> Any:

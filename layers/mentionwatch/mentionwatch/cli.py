@@ -31,6 +31,7 @@ from mentionwatch.models import (
     utc_now,
 )
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
+from mentionwatch.triage.base import Triager
 
 EXIT_OK, EXIT_TARGET_MISSED, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
 BATCH = 25  # Comprehend's batch size; harmless for the local analyzer
@@ -45,7 +46,9 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
 
 
-def command(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]):
+def command(
+    name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[Handler], Handler]:
     """Register a subcommand: `configure` adds its arguments, the decorated function runs it."""
 
     def register(handler: Handler) -> Handler:
@@ -77,8 +80,10 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
                 reader = csv.DictReader(handle)
                 missing = [c for c in required if c not in (reader.fieldnames or [])]
                 if missing:
-                    raise BadInput(f"--input {str(path)!r} has no column {missing[0]!r} "
-                                   f"(columns: {', '.join(reader.fieldnames or []) or 'none'})")
+                    raise BadInput(
+                        f"--input {str(path)!r} has no column {missing[0]!r} "
+                        f"(columns: {', '.join(reader.fieldnames or []) or 'none'})"
+                    )
                 for number, values in enumerate(reader, start=1):
                     yield Row(number, values)
             else:
@@ -114,6 +119,8 @@ def count_rows(path: Path) -> int | None:
 
 # --- classification ---------------------------------------------------------------------------------------
 def make_analyzer(name: str, local_model: Path | None = None) -> SentimentAnalyzer:
+    from mentionwatch.sentiment.local import LocalAnalyzer
+
     if name == "comprehend":
         import boto3  # only this path needs AWS
         from botocore.exceptions import BotoCoreError
@@ -124,13 +131,11 @@ def make_analyzer(name: str, local_model: Path | None = None) -> SentimentAnalyz
             client = boto3.client("comprehend")
         except BotoCoreError as err:
             raise BadInput(f"--analyzer comprehend: AWS is not set up here ({err})") from err
-        return ComprehendAnalyzer(client)
-    from mentionwatch.sentiment.local import LocalAnalyzer
-
+        return ComprehendAnalyzer(client, fallback=LocalAnalyzer(local_model))
     return LocalAnalyzer(local_model)
 
 
-def make_triager(rules: Path | None):
+def make_triager(rules: Path | None) -> Triager:
     from mentionwatch.triage.engine import RulesTriager, default_triager
     from mentionwatch.triage.rules import load_rules
 
@@ -146,13 +151,23 @@ ANONYMOUS = "there"  # suggested replies start "Hi {handle}": "Hi there" when th
 
 def to_mention(row: Row, text: str, author: str | None = None) -> Mention:
     handle = (author or "").strip().lstrip("@")[:256] or ANONYMOUS
-    return Mention(platform=Platform.WEBHOOK, native_id=f"row-{row.number}", text=text,
-                   author=Author(handle=handle), created_at=utc_now())
+    return Mention(
+        platform=Platform.WEBHOOK,
+        native_id=f"row-{row.number}",
+        text=text,
+        author=Author(handle=handle),
+        created_at=utc_now(),
+    )
 
 
-def classify_rows(rows: Iterator[Row], text_column: str, analyzer: SentimentAnalyzer, triager: Any,
-                  progress: Callable[[int], None], author_column: str | None = None,
-                  ) -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
+def classify_rows(
+    rows: Iterator[Row],
+    text_column: str,
+    analyzer: SentimentAnalyzer,
+    triager: Any,
+    progress: Callable[[int], None],
+    author_column: str | None = None,
+) -> Iterator[tuple[Row, SentimentResult, TriageDecision]]:
     """Sentiment then triage for each row, in batches; rows come back in input order."""
     done = 0
     batch: list[tuple[Row, Mention]] = []
@@ -208,8 +223,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author-column", help="the column or field holding the author's handle (optional)")
     parser.add_argument("--rules", type=Path, help="a rules YAML file (default: the packaged rules)")
     parser.add_argument("--analyzer", choices=("local", "comprehend"), default="local")
-    parser.add_argument("--local-model", type=Path,
-                        help="weights for the local analyzer (default: the packaged ones)")
+    parser.add_argument("--local-model", type=Path, help="weights for the local analyzer (default: the packaged ones)")
 
 
 def _configure_classify(parser: argparse.ArgumentParser) -> None:
@@ -218,26 +232,26 @@ def _configure_classify(parser: argparse.ArgumentParser) -> None:
 
 def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
     _common(parser)
-    parser.add_argument("--label-column", required=True,
-                        help="people's sentiment label: negative, neutral or positive (any case)")
+    parser.add_argument(
+        "--label-column", required=True, help="people's sentiment label: negative, neutral or positive (any case)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a quality target is missed")
 
 
-@command("classify", "sentiment and triage for each row, one JSON object a line on stdout",
-         _configure_classify)
+@command("classify", "sentiment and triage for each row, one JSON object a line on stdout", _configure_classify)
 def classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     triager = make_triager(args.rules)
     analyzer = make_analyzer(args.analyzer, args.local_model)
     rows = read_rows(args.input, [args.text_column] + ([args.author_column] if args.author_column else []))
     progress = progress_printer(count_rows(args.input), err)
-    for row, sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress,
-                                                  args.author_column):
+    for row, sentiment, decision in classify_rows(
+        rows, args.text_column, analyzer, triager, progress, args.author_column
+    ):
         out.write(json.dumps(decision_json(row, sentiment, decision), ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
-@command("evaluate", "confusion tables for sentiment and reaction against people's labels",
-         _configure_evaluate)
+@command("evaluate", "confusion tables for sentiment and reaction against people's labels", _configure_evaluate)
 def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from mentionwatch.triage.evaluation import Evaluation, parse_label
 
@@ -253,8 +267,7 @@ def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         result.add(label, sentiment.label, decision.reaction)
     if not result.total:
-        raise BadInput(f"--label-column {args.label_column!r}: "
-                       "no row is labelled negative, neutral or positive")
+        raise BadInput(f"--label-column {args.label_column!r}: no row is labelled negative, neutral or positive")
     if unlabelled:
         print(f"skipped {unlabelled} rows without a negative/neutral/positive label", file=err)
     out.write(result.report() + "\n")

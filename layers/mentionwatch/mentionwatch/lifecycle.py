@@ -77,4 +77,4 @@ class LifecycleEvent(BaseModel):
 
 def step(current: MentionStatus, action: Action, **details: object) -> LifecycleEvent:
     """Validate a step and describe it; `details` are LifecycleEvent's other fields (actor, at, via, …)."""
-    return LifecycleEvent(action=action, from_status=current, to_status=next_status(current, action), **details)  # type: ignore[arg-type]
+    return LifecycleEvent(action=action, from_status=current, to_status=next_status(current, action), **details)

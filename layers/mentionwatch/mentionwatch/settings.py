@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,7 +21,7 @@ class _Settings(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    def from_environ(cls, environ: Mapping[str, str]) -> Self:
         try:
             return cls.model_validate(dict(environ))
         except ValidationError as err:

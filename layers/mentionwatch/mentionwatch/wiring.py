@@ -128,9 +128,7 @@ def ack_signer(settings: AlertingOptions, config: EscalationConfig) -> AckSigner
         from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
         try:
-            key = PowertoolsSecrets(boto3_client=aws.client("secretsmanager")).get(
-                settings.ack_secret_id, max_age=300
-            )
+            key = PowertoolsSecrets(boto3_client=aws.client("secretsmanager")).get(settings.ack_secret_id, max_age=300)
         except GetParameterError as err:
             raise ConfigurationError("the acknowledge signing key could not be read", field="ack_secret_id") from err
         return AckSigner(str(key), lifetime)
@@ -245,8 +243,9 @@ def spike_job(settings: AlertingSettings) -> SpikeJob:
 
 def digest_job(settings: AlertingSettings) -> DigestJob:
     if not settings.digest_topic_arn:
-        raise ConfigurationError("set MENTIONWATCH_DIGEST_TOPIC_ARN for the daily digest",
-                                 field="MENTIONWATCH_DIGEST_TOPIC_ARN")
+        raise ConfigurationError(
+            "set MENTIONWATCH_DIGEST_TOPIC_ARN for the daily digest", field="MENTIONWATCH_DIGEST_TOPIC_ARN"
+        )
     return DigestJob(
         SnsPublisher(aws.client("sns"), settings.digest_topic_arn),
         AlertStore(aws.client("dynamodb"), settings.table_name),

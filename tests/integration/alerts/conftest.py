@@ -184,7 +184,11 @@ def triaged(
         mention=mention,
         sentiment=SentimentResult(label=sentiment, scores=SentimentScores(negative=0.9), analyzer="local"),
         triage=TriageDecision(
-            reaction=reaction, category=category, severity=severity, team=team, sla_minutes=sla_minutes,
+            reaction=reaction,
+            category=category,
+            severity=severity,
+            team=team,
+            sla_minutes=sla_minutes,
             reasons=("test",),
         ),
     )
@@ -199,8 +203,9 @@ class FailingOnce:
     """Wraps an adapter so that one of its methods fails (Throttled by default) the first `times` calls that
     `when` picks, as when DynamoDB or SNS throttles one request; everything else goes to the real adapter."""
 
-    def __init__(self, inner: Any, method: str, *, times: int = 1, when: Any = None,
-                 error: type[Exception] = Throttled) -> None:
+    def __init__(
+        self, inner: Any, method: str, *, times: int = 1, when: Any = None, error: type[Exception] = Throttled
+    ) -> None:
         self._inner, self._method, self._when, self._error = inner, method, when, error
         self.remaining = times
 

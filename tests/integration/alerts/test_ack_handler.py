@@ -125,8 +125,10 @@ PREVIEWERS = [
     "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17029; Pro)",
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 ]
-BROWSER = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-           "Version/17.1 Mobile/15E148 Safari/604.1")
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
 
 
 @pytest.mark.parametrize("agent", PREVIEWERS)
@@ -143,8 +145,9 @@ def test_a_link_preview_shows_the_alert_and_records_nothing(handler, paged, ment
     assert alerts.current_alert("author:x:dana").acknowledged_at is None
 
 
-def test_a_head_request_records_nothing_and_a_browser_then_acknowledges(handler, paged, mentions, alerts,
-                                                                        lambda_context):
+def test_a_head_request_records_nothing_and_a_browser_then_acknowledges(
+    handler, paged, mentions, alerts, lambda_context
+):
     # Given a paged alert
     # When its link is first fetched with HEAD (a browser's UA), then opened in a phone's browser
     head = handler.lambda_handler(ack_event(paged, user_agent=BROWSER, method="HEAD"), lambda_context)

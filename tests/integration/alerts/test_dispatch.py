@@ -103,8 +103,9 @@ def test_a_storm_pages_once_with_a_summary_instead_of_every_mention(oncall, ment
     assert len(inboxes.read("everything")) == 6
 
 
-def test_a_failed_publish_stays_pending_and_the_sweeper_sends_it_once(oncall, dispatcher, publisher, mentions,
-                                                                      inboxes, clock):
+def test_a_failed_publish_stays_pending_and_the_sweeper_sends_it_once(
+    oncall, dispatcher, publisher, mentions, inboxes, clock
+):
     # Given SNS failing while an urgent mention is paged
     publisher.failing = True
     outcome = oncall.page_mention(store(mentions, triaged("8", handle="eve")))
@@ -123,8 +124,9 @@ def test_a_failed_publish_stays_pending_and_the_sweeper_sends_it_once(oncall, di
     assert len(inboxes.read("everything")) == 1
 
 
-def test_a_sender_that_died_mid_publish_is_retried_only_after_its_lease(alerts, dispatcher, oncall, mentions,
-                                                                        publisher, inboxes, clock):
+def test_a_sender_that_died_mid_publish_is_retried_only_after_its_lease(
+    alerts, dispatcher, oncall, mentions, publisher, inboxes, clock
+):
     # Given an alert opened by an invocation that died before publishing (simulated: opened, never delivered)
     publisher.failing = True
     oncall.page_mention(store(mentions, triaged("9", handle="fay")))
@@ -157,18 +159,29 @@ class RacingStore(AlertStore):
         return seen
 
 
-def test_two_invocations_racing_on_one_dedup_key_page_once(table, publisher, config, clock, signer, mentions, inboxes,
-                                                           alerts):
+def test_two_invocations_racing_on_one_dedup_key_page_once(
+    table, publisher, config, clock, signer, mentions, inboxes, alerts
+):
     # Given two invocations paging replies of the same thread at the same moment
     import boto3
 
     first = store(mentions, triaged("10", handle="gus", root_id="hot"))
     second = store(mentions, triaged("11", handle="hal", root_id="hot"))
-    rival = OnCall(AlertDispatcher(publisher, alerts, config, clock, signer=signer, public_base_url=BASE_URL),
-                   alerts, mentions, config, clock)
+    rival = OnCall(
+        AlertDispatcher(publisher, alerts, config, clock, signer=signer, public_base_url=BASE_URL),
+        alerts,
+        mentions,
+        config,
+        clock,
+    )
     racing_store = RacingStore(boto3.client("dynamodb"), table, rival=lambda: rival.page_mention(second))
-    racer = OnCall(AlertDispatcher(publisher, racing_store, config, clock, signer=signer, public_base_url=BASE_URL),
-                   racing_store, mentions, config, clock)
+    racer = OnCall(
+        AlertDispatcher(publisher, racing_store, config, clock, signer=signer, public_base_url=BASE_URL),
+        racing_store,
+        mentions,
+        config,
+        clock,
+    )
 
     # When one reads "no open alert", the other opens it, and then the first tries to open it too
     outcome = racer.page_mention(first)
@@ -181,8 +194,11 @@ def test_two_invocations_racing_on_one_dedup_key_page_once(table, publisher, con
 
 
 def test_severity_and_category_travel_as_attributes_for_filter_policies(oncall, mentions, inboxes):
-    oncall.page_mention(store(mentions, triaged("12", handle="ivy", severity=Severity.CRITICAL,
-                                                 category=Category.LEGAL, team="support")))
+    oncall.page_mention(
+        store(
+            mentions, triaged("12", handle="ivy", severity=Severity.CRITICAL, category=Category.LEGAL, team="support")
+        )
+    )
 
     critical = inboxes.read("critical")
     assert len(critical) == 1

@@ -39,14 +39,21 @@ def test_an_unacknowledged_page_climbs_the_policy_then_the_fallback(oncall, job,
     clock_item = alerts.get_clock("alert:author:x:dana#1")
     assert clock_item.state is ClockState.EXHAUSTED
     steps = [(event.action, event.at.strftime("%H:%M")) for event in clock_item.events]
-    assert steps == [("breached", "10:15"), ("level", "10:15"), ("level", "10:25"), ("repeat", "10:35"),
-                     ("repeat", "10:45"), ("fallback", "10:55")]
+    assert steps == [
+        ("breached", "10:15"),
+        ("level", "10:15"),
+        ("level", "10:25"),
+        ("repeat", "10:35"),
+        ("repeat", "10:45"),
+        ("fallback", "10:55"),
+    ]
     breaches = alerts.breaches("acme", clock.now.date())
     assert [(b.deadline.strftime("%H:%M"), b.breached_at.strftime("%H:%M")) for b in breaches] == [("10:15", "10:15")]
 
 
-def test_acknowledging_by_link_before_the_deadline_stops_escalation(oncall, job, alerts, mentions, inboxes, clock,
-                                                                   signer):
+def test_acknowledging_by_link_before_the_deadline_stops_escalation(
+    oncall, job, alerts, mentions, inboxes, clock, signer
+):
     from mentionwatch.alerts.acknowledge import Acknowledger
 
     oncall.page_mention(store(mentions, triaged("2", handle="amy")))
@@ -76,8 +83,9 @@ def test_acknowledging_through_the_api_also_stops_escalation(oncall, job, alerts
     assert alerts.get_clock("alert:author:x:bo#1").state is ClockState.STOPPED
 
 
-def test_an_escalation_page_that_cannot_be_published_is_sent_by_the_next_run(oncall, job, publisher, mentions,
-                                                                             inboxes, clock):
+def test_an_escalation_page_that_cannot_be_published_is_sent_by_the_next_run(
+    oncall, job, publisher, mentions, inboxes, clock
+):
     oncall.page_mention(store(mentions, triaged("4", handle="cy")))
     inboxes.clear()
     clock.advance(minutes=15)
@@ -101,12 +109,21 @@ def test_a_stale_clock_cannot_be_saved_twice(oncall, alerts, mentions, clock):
 
 
 def respond(native_id: str, at: datetime, team: str = "social", sla: int = 60):
-    return triaged(native_id, handle=f"r{native_id}", reaction=Reaction.RESPOND, category=Category.COMPLAINT,
-                   severity=Severity.MEDIUM, team=team, sla_minutes=sla, created_at=at)
+    return triaged(
+        native_id,
+        handle=f"r{native_id}",
+        reaction=Reaction.RESPOND,
+        category=Category.COMPLAINT,
+        severity=Severity.MEDIUM,
+        team=team,
+        sla_minutes=sla,
+        created_at=at,
+    )
 
 
-def test_a_respond_mention_warns_its_team_in_business_hours_and_records_its_breach(oncall, job, alerts, mentions,
-                                                                                  inboxes, clock):
+def test_a_respond_mention_warns_its_team_in_business_hours_and_records_its_breach(
+    oncall, job, alerts, mentions, inboxes, clock
+):
     # Given a respond mention with a 60-minute SLA arriving at 16:50 on a Friday (social: 09:00-17:30 London)
     clock.now = datetime(2026, 11, 27, 16, 50, tzinfo=UTC)
     item = store(mentions, respond("10", clock.now))
@@ -129,13 +146,15 @@ def test_a_respond_mention_warns_its_team_in_business_hours_and_records_its_brea
     assert alerts.get_clock("mention:x:10").state is ClockState.BREACHED
 
 
-def test_a_respond_mention_answered_in_time_stops_its_clock_without_a_breach(oncall, job, alerts, mentions, inboxes,
-                                                                            clock):
+def test_a_respond_mention_answered_in_time_stops_its_clock_without_a_breach(
+    oncall, job, alerts, mentions, inboxes, clock
+):
     item = store(mentions, respond("11", clock.now))
     oncall.observe(item, context=None)
     clock.advance(minutes=20)
-    mentions.apply("x:11", 1, step(MentionStatus.NEW, Action.RESPOND, actor="amy", at=clock.now,
-                                   response_kind="public_reply"))
+    mentions.apply(
+        "x:11", 1, step(MentionStatus.NEW, Action.RESPOND, actor="amy", at=clock.now, response_kind="public_reply")
+    )
 
     for _ in range(12):
         clock.advance(minutes=10)

@@ -25,8 +25,9 @@ def sms_about(messages: list[dict], handle: str) -> list[str]:
 
 
 # --- escalation job: page, breach, then save; one clock cannot stop the others --------------------------------------
-def test_a_breach_that_cannot_be_recorded_loses_no_page_and_stops_no_other_clock(oncall, dispatcher, alerts, mentions,
-                                                                                 config, clock, inboxes):
+def test_a_breach_that_cannot_be_recorded_loses_no_page_and_stops_no_other_clock(
+    oncall, dispatcher, alerts, mentions, config, clock, inboxes
+):
     # Given two unacknowledged pages reaching their deadline together, and DynamoDB throttling amy's breach record once
     oncall.page_mention(store(mentions, triaged("1", handle="amy")))
     oncall.page_mention(store(mentions, triaged("2", handle="dana")))
@@ -53,8 +54,9 @@ def test_a_breach_that_cannot_be_recorded_loses_no_page_and_stops_no_other_clock
     assert sorted(b.clock_id for b in breaches) == ["alert:author:x:amy#1", "alert:author:x:dana#1"]
 
 
-def test_a_page_that_fails_to_open_is_sent_by_the_next_run_exactly_once(oncall, publisher, alerts, mentions, config,
-                                                                       clock, signer, inboxes):
+def test_a_page_that_fails_to_open_is_sent_by_the_next_run_exactly_once(
+    oncall, publisher, alerts, mentions, config, clock, signer, inboxes
+):
     # Given a page past its deadline, and DynamoDB throttling the opening of its level-1 escalation page once
     oncall.page_mention(store(mentions, triaged("3", handle="bo")))
     inboxes.clear()
@@ -76,8 +78,9 @@ def test_a_page_that_fails_to_open_is_sent_by_the_next_run_exactly_once(oncall, 
     assert len(alerts.breaches("acme", clock.now.date())) == 1
 
 
-def test_a_respond_warning_that_fails_is_sent_by_the_next_run(oncall, publisher, alerts, mentions, config, clock,
-                                                             signer, inboxes):
+def test_a_respond_warning_that_fails_is_sent_by_the_next_run(
+    oncall, publisher, alerts, mentions, config, clock, signer, inboxes
+):
     # Given a respond mention close to its deadline, and the opening of its warning throttled once
     from tests.integration.alerts.test_escalation import respond
 
@@ -101,9 +104,9 @@ def test_a_respond_warning_that_fails_is_sent_by_the_next_run(oncall, publisher,
 
 
 # --- dispatch: the escalate clock is ensured at delivery ------------------------------------------------------------
-def test_a_page_whose_clock_failed_to_start_still_escalates_after_the_sweeper_sends_it(publisher, alerts, mentions,
-                                                                                       config, clock, signer,
-                                                                                       inboxes):
+def test_a_page_whose_clock_failed_to_start_still_escalates_after_the_sweeper_sends_it(
+    publisher, alerts, mentions, config, clock, signer, inboxes
+):
     # Given DynamoDB throttling the start of the escalate clock once
     flaky = FailingOnce(alerts, "start_clock")
     failing_dispatcher = AlertDispatcher(publisher, flaky, config, clock, signer=signer, public_base_url=BASE_URL)
@@ -129,8 +132,7 @@ def test_a_page_whose_clock_failed_to_start_still_escalates_after_the_sweeper_se
 
 
 # --- acknowledge: a second tap finishes the mentions ---------------------------------------------------------------
-def test_a_second_tap_moves_the_mentions_a_failed_first_tap_left_new(oncall, alerts, mentions, clock, signer,
-                                                                    inboxes):
+def test_a_second_tap_moves_the_mentions_a_failed_first_tap_left_new(oncall, alerts, mentions, clock, signer, inboxes):
     # Given a page, and a first tap that marked the alert acknowledged but was throttled updating its mention
     oncall.page_mention(store(mentions, triaged("6", handle="di")))
     token = inboxes.read("everything")[0]["sms"].rsplit("/", 1)[-1]
@@ -160,8 +162,12 @@ def test_a_retried_digest_sends_only_the_brands_not_sent_yet(sns, sqs, table, al
     for brand in ("acme", "beta"):
         item = store(mentions, triaged(f"{brand}1", handle=f"{brand}fan", created_at=day, brand=brand))
         alerts.count_mention(item)
-    flaky = FailingOnce(SnsPublisher(sns, topic), "publish", error=PublishFailed,
-                        when=lambda message: message.dedup_key.startswith("digest:beta:"))
+    flaky = FailingOnce(
+        SnsPublisher(sns, topic),
+        "publish",
+        error=PublishFailed,
+        when=lambda message: message.dedup_key.startswith("digest:beta:"),
+    )
     job = DigestJob(flaky, alerts, mentions, clock)
     clock.now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 

@@ -21,16 +21,31 @@ def test_the_process_function_sends_sms_ending_in_an_acknowledge_link(monkeypatc
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     inbox = subscribe_queue(sns, sqs, topic, "oncall", {"route": ["oncall"], "team": ["safety"]})
     for name, value in {
-        "MENTIONWATCH_TABLE": table, "MENTIONWATCH_ALERTS_TOPIC_ARN": topic, "MENTIONWATCH_ANALYZER": "local",
-        "MENTIONWATCH_PUBLIC_BASE_URL": BASE_URL, "MENTIONWATCH_ACK_KEY": "k" * 32,
+        "MENTIONWATCH_TABLE": table,
+        "MENTIONWATCH_ALERTS_TOPIC_ARN": topic,
+        "MENTIONWATCH_ANALYZER": "local",
+        "MENTIONWATCH_PUBLIC_BASE_URL": BASE_URL,
+        "MENTIONWATCH_ACK_KEY": "k" * 32,
         "MENTIONWATCH_SECRETS_FILE": str(EVENTS / "dev-secrets.json"),
     }.items():
         monkeypatch.setenv(name, value)
     mention = triaged("p1", text="My heater caught fire and the kitchen is full of smoke, dangerous!").mention
     body = QueuedMention(source="standard", mention=mention).model_dump_json()
-    event = {"Records": [{"messageId": "m1", "receiptHandle": "r", "body": body, "attributes": {},
-                          "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                          "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions", "awsRegion": "us-east-1"}]}
+    event = {
+        "Records": [
+            {
+                "messageId": "m1",
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
 
     # When it processes the urgent mention
     result = load_handler("process").lambda_handler(event, lambda_context)
@@ -46,8 +61,14 @@ def test_a_failed_publish_leaves_the_mention_pending_until_the_schedule_sends_it
     oncall, dispatcher, publisher, alerts, mentions, config, clock, inboxes
 ):
     # Given SNS failing while the process step handles an urgent mention
-    processor = MentionProcessor(store=mentions, analyzer=LocalAnalyzer(), triager=default_triager(),
-                                 alerter=oncall, raw_ttl=timedelta(days=1), clock=clock)
+    processor = MentionProcessor(
+        store=mentions,
+        analyzer=LocalAnalyzer(),
+        triager=default_triager(),
+        alerter=oncall,
+        raw_ttl=timedelta(days=1),
+        clock=clock,
+    )
     item = triaged("p2", text="The charger exploded and started a fire, I am scared").mention
     queued = QueuedMention(source="standard", mention=item)
     publisher.failing = True

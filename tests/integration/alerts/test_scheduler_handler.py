@@ -23,8 +23,9 @@ def environment(monkeypatch, table, topic, sns):
     return {"digest": digest}
 
 
-def test_the_escalation_job_sweeps_a_pending_alert(environment, oncall, publisher, mentions, inboxes, lambda_context,
-                                                   clock):
+def test_the_escalation_job_sweeps_a_pending_alert(
+    environment, oncall, publisher, mentions, inboxes, lambda_context, clock
+):
     from datetime import UTC, datetime
 
     clock.now = datetime.now(UTC)
@@ -51,8 +52,7 @@ def test_the_digest_job_publishes_to_the_digest_topic(environment, sns, sqs, onc
     assert len(drain_queue(sqs, inbox)) == 1
 
 
-def test_a_digest_already_sent_is_sent_again_only_when_forced(environment, sns, sqs, oncall, mentions,
-                                                             lambda_context):
+def test_a_digest_already_sent_is_sent_again_only_when_forced(environment, sns, sqs, oncall, mentions, lambda_context):
     from datetime import date, datetime, time
 
     # Given a day whose digest was sent
@@ -78,8 +78,9 @@ def test_an_unknown_job_is_refused(environment, lambda_context):
         load_handler("scheduler").lambda_handler({"job": "reboot"}, lambda_context)
 
 
-def test_a_misconfigured_policy_file_fails_at_start_naming_the_field(environment, monkeypatch, tmp_path,
-                                                                     lambda_context):
+def test_a_misconfigured_policy_file_fails_at_start_naming_the_field(
+    environment, monkeypatch, tmp_path, lambda_context
+):
     policy = tmp_path / "escalation.yaml"
     policy.write_text("policies:\n  default:\n    levels:\n      - notify: [oncall]\n        delay_minutes: soon\n")
     monkeypatch.setenv("MENTIONWATCH_ESCALATION_FILE", str(policy))
@@ -95,7 +96,8 @@ def test_the_ssm_parameter_overrides_the_packaged_policy(environment, monkeypatc
     from mentionwatch.wiring import escalation_config
 
     boto3.client("ssm").put_parameter(
-        Name="/mentionwatch/escalation", Type="String",
+        Name="/mentionwatch/escalation",
+        Type="String",
         Value="cooldown_minutes: 5\npolicies:\n  default:\n    levels:\n      - notify: [pager]\n",
     )
     monkeypatch.setenv("MENTIONWATCH_ESCALATION_PARAMETER", "/mentionwatch/escalation")

@@ -34,22 +34,41 @@ def seed_history(table: str, brand: str, hourly: list[int]) -> None:
     window_start_hour = (NOW - timedelta(hours=1)).replace(minute=0)
     for back, count in enumerate(reversed(hourly), start=1):
         hour = window_start_hour - timedelta(hours=back)
-        client.put_item(TableName=table, Item={
-            "pk": {"S": f"VOL#{brand}"}, "sk": {"S": hour_bucket(hour)},
-            "total": {"N": str(count * 3)}, "neg": {"N": str(count)}, "negcat#complaint": {"N": str(count)},
-        })
-    client.update_item(TableName=table, Key={"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}},
-                       UpdateExpression="ADD brands :b", ExpressionAttributeValues={":b": {"SS": [brand]}})
+        client.put_item(
+            TableName=table,
+            Item={
+                "pk": {"S": f"VOL#{brand}"},
+                "sk": {"S": hour_bucket(hour)},
+                "total": {"N": str(count * 3)},
+                "neg": {"N": str(count)},
+                "negcat#complaint": {"N": str(count)},
+            },
+        )
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}},
+        UpdateExpression="ADD brands :b",
+        ExpressionAttributeValues={":b": {"SS": [brand]}},
+    )
 
 
 def negative_burst(mentions, count: int, brand: str = "acme") -> None:
     for n in range(count):
-        store(mentions, triaged(
-            f"neg{n}", handle=f"angry{n}", text=f"Still no refund, order {n} delayed for weeks",
-            reaction=Reaction.RESPOND, category=Category.COMPLAINT, severity=Severity.MEDIUM,
-            created_at=NOW - timedelta(minutes=50 - n), brand=brand, platform="x" if n % 3 else "reddit",
-            followers=100 * n,
-        ))
+        store(
+            mentions,
+            triaged(
+                f"neg{n}",
+                handle=f"angry{n}",
+                text=f"Still no refund, order {n} delayed for weeks",
+                reaction=Reaction.RESPOND,
+                category=Category.COMPLAINT,
+                severity=Severity.MEDIUM,
+                created_at=NOW - timedelta(minutes=50 - n),
+                brand=brand,
+                platform="x" if n % 3 else "reddit",
+                followers=100 * n,
+            ),
+        )
 
 
 def test_a_burst_against_a_quiet_history_is_one_crisis_alert(spikes, table, mentions, inboxes):
@@ -105,15 +124,33 @@ def test_a_spike_does_not_realert_within_its_cooldown(spikes, table, mentions, i
 
 def test_a_fast_growing_thread_of_mild_replies_alerts_once_with_its_link(oncall, mentions, inboxes, clock):
     # Given a post whose thread gets 21 mild replies within 25 minutes
-    root = store(mentions, triaged("root", handle="brandfan", text="What do you think of the new acme app?",
-                                   reaction=Reaction.MONITOR, sentiment=Sentiment.NEUTRAL,
-                                   created_at=clock.now - timedelta(hours=2)))
+    root = store(
+        mentions,
+        triaged(
+            "root",
+            handle="brandfan",
+            text="What do you think of the new acme app?",
+            reaction=Reaction.MONITOR,
+            sentiment=Sentiment.NEUTRAL,
+            created_at=clock.now - timedelta(hours=2),
+        ),
+    )
     outcomes = []
     for n in range(21):
         clock.advance(seconds=70)
-        reply = store(mentions, triaged(f"r{n}", handle=f"replier{n}", text="meh, it is slow sometimes",
-                                        reaction=Reaction.MONITOR, sentiment=Sentiment.NEUTRAL,
-                                        severity=Severity.LOW, root_id="root", created_at=clock.now))
+        reply = store(
+            mentions,
+            triaged(
+                f"r{n}",
+                handle=f"replier{n}",
+                text="meh, it is slow sometimes",
+                reaction=Reaction.MONITOR,
+                sentiment=Sentiment.NEUTRAL,
+                severity=Severity.LOW,
+                root_id="root",
+                created_at=clock.now,
+            ),
+        )
         outcomes.append(oncall.observe(reply, context=None))
 
     # Then the 20th reply raised one amplification alert, the 21st only counted into it
@@ -135,27 +172,80 @@ def test_the_daily_digest_summarises_a_brand_day(sns, sqs, alerts, mentions, onc
     inbox = subscribe_queue(sns, sqs, topic, "digest-inbox")
     day = datetime(2026, 11, 22, tzinfo=UTC)
     items = [
-        triaged("c1", handle="loud", text="Refund still missing after three weeks", reaction=Reaction.RESPOND,
-                category=Category.COMPLAINT, created_at=day + timedelta(hours=9), followers=50_000),
-        triaged("c2", handle="quiet", text="Refund still missing, support never answers", reaction=Reaction.RESPOND,
-                category=Category.COMPLAINT, created_at=day + timedelta(hours=10), followers=10, platform="reddit"),
-        triaged("p1", handle="fan", text="Love the new acme app", reaction=Reaction.ACKNOWLEDGE,
-                category=Category.PRAISE, sentiment=Sentiment.POSITIVE, created_at=day + timedelta(hours=11)),
-        triaged("p2", handle="fan2", text="acme support was great", reaction=Reaction.ACKNOWLEDGE,
-                category=Category.PRAISE, sentiment=Sentiment.POSITIVE, created_at=day + timedelta(hours=12)),
+        triaged(
+            "c1",
+            handle="loud",
+            text="Refund still missing after three weeks",
+            reaction=Reaction.RESPOND,
+            category=Category.COMPLAINT,
+            created_at=day + timedelta(hours=9),
+            followers=50_000,
+        ),
+        triaged(
+            "c2",
+            handle="quiet",
+            text="Refund still missing, support never answers",
+            reaction=Reaction.RESPOND,
+            category=Category.COMPLAINT,
+            created_at=day + timedelta(hours=10),
+            followers=10,
+            platform="reddit",
+        ),
+        triaged(
+            "p1",
+            handle="fan",
+            text="Love the new acme app",
+            reaction=Reaction.ACKNOWLEDGE,
+            category=Category.PRAISE,
+            sentiment=Sentiment.POSITIVE,
+            created_at=day + timedelta(hours=11),
+        ),
+        triaged(
+            "p2",
+            handle="fan2",
+            text="acme support was great",
+            reaction=Reaction.ACKNOWLEDGE,
+            category=Category.PRAISE,
+            sentiment=Sentiment.POSITIVE,
+            created_at=day + timedelta(hours=12),
+        ),
     ]
     for item in items:
         store(mentions, item)
         oncall.observe(item, context=None)
-    mentions.apply("x:c1", 1, step(MentionStatus.NEW, Action.ACKNOWLEDGE, actor="sam", at=day + timedelta(hours=9,
-                                                                                                          minutes=6)))
-    mentions.apply("x:c1", 2, step(MentionStatus.ACKNOWLEDGED, Action.RESPOND, actor="sam",
-                                   at=day + timedelta(hours=9, minutes=40), response_kind="public_reply"))
-    mentions.apply("x:p2", 1, step(MentionStatus.NEW, Action.RESPOND, actor="sam", at=day + timedelta(hours=13),
-                                   response_kind="public_reply"))
-    alerts.record_breach(Breach(clock_id="mention:reddit:c2", kind=ClockKind.RESPOND, brand="acme", team="social",
-                                started_at=day + timedelta(hours=10), deadline=day + timedelta(hours=11),
-                                breached_at=day + timedelta(hours=11, minutes=1), mention_ids=("reddit:c2",)))
+    mentions.apply(
+        "x:c1", 1, step(MentionStatus.NEW, Action.ACKNOWLEDGE, actor="sam", at=day + timedelta(hours=9, minutes=6))
+    )
+    mentions.apply(
+        "x:c1",
+        2,
+        step(
+            MentionStatus.ACKNOWLEDGED,
+            Action.RESPOND,
+            actor="sam",
+            at=day + timedelta(hours=9, minutes=40),
+            response_kind="public_reply",
+        ),
+    )
+    mentions.apply(
+        "x:p2",
+        1,
+        step(
+            MentionStatus.NEW, Action.RESPOND, actor="sam", at=day + timedelta(hours=13), response_kind="public_reply"
+        ),
+    )
+    alerts.record_breach(
+        Breach(
+            clock_id="mention:reddit:c2",
+            kind=ClockKind.RESPOND,
+            brand="acme",
+            team="social",
+            started_at=day + timedelta(hours=10),
+            deadline=day + timedelta(hours=11),
+            breached_at=day + timedelta(hours=11, minutes=1),
+            mention_ids=("reddit:c2",),
+        )
+    )
     clock.now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
     # When the daily digest runs the next morning

@@ -16,8 +16,9 @@ def runner():
     calls: list[tuple[str, dict]] = []
     now = {"at": datetime(2026, 11, 23, 6, 58, tzinfo=UTC)}
     template = Template(load_template(ROOT / "template.yaml"))
-    runner = ScheduleRunner(template_schedules(template), lambda fn, event: calls.append((fn, event)),
-                            clock=lambda: now["at"])
+    runner = ScheduleRunner(
+        template_schedules(template), lambda fn, event: calls.append((fn, event)), clock=lambda: now["at"]
+    )
     return runner, calls, now
 
 
@@ -26,8 +27,11 @@ def test_the_templates_three_alerting_schedules_are_found(runner):
 
     found = {(s.name, s.function, s.event["job"]) for s in schedules.schedules}
 
-    assert found == {("Escalation", "SchedulerFunction", "escalation"), ("Spike", "SchedulerFunction", "spike"),
-                     ("Digest", "SchedulerFunction", "digest")}
+    assert found == {
+        ("Escalation", "SchedulerFunction", "escalation"),
+        ("Spike", "SchedulerFunction", "spike"),
+        ("Digest", "SchedulerFunction", "digest"),
+    }
 
 
 def test_each_schedule_runs_on_its_own_rate_and_the_digest_once_a_day(runner):

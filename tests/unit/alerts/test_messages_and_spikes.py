@@ -13,8 +13,18 @@ LINK = "https://abcdefghij.execute-api.us-east-1.amazonaws.com/ack/AAAAAAAAAAAAA
 
 
 def notice(sms: str):
-    return build_notice(dedup_key="k", kind="storm", brand="acme", team="social", severity="critical",
-                        route="oncall,oncall-lead", title="Storm – “acme”", sms=sms, lines=["line"], link=LINK)
+    return build_notice(
+        dedup_key="k",
+        kind="storm",
+        brand="acme",
+        team="social",
+        severity="critical",
+        route="oncall,oncall-lead",
+        title="Storm – “acme”",
+        sms=sms,
+        lines=["line"],
+        link=LINK,
+    )
 
 
 def test_notice_sms_fits_160_gsm_characters_and_ends_with_the_whole_link():
@@ -80,7 +90,9 @@ def test_the_mention_sms_names_only_the_authors_handle():
     )
 
     mention = Mention(
-        platform="x", native_id="1", author=Author(handle="dana", followers=1200),
+        platform="x",
+        native_id="1",
+        author=Author(handle="dana", followers=1200),
         created_at=datetime(2026, 11, 23, tzinfo=UTC),
         text="@bob_smith call me on +44 7700 900123 or dana.k@example.com, order 123-456-789 http://x.co/a fire!",
     )

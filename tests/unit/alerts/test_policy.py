@@ -64,8 +64,7 @@ def test_default_text_round_trips():
 
 
 def test_business_minutes_skip_nights_weekends_and_holidays():
-    calendar = Calendar(timezone="Europe/London", start="09:00", end="17:30",
-                        holidays=["2026-11-30"])
+    calendar = Calendar(timezone="Europe/London", start="09:00", end="17:30", holidays=["2026-11-30"])
     friday_late = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # 17:00 in London (GMT)
 
     due = calendar.add_business_minutes(friday_late, 60)

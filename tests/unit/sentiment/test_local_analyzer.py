@@ -61,8 +61,9 @@ def test_scores_are_probabilities(analyzer: LocalAnalyzer) -> None:
 
 
 def test_analyze_keeps_order_and_language(analyzer: LocalAnalyzer) -> None:
-    results = analyzer.analyze([SentimentRequest(text="I love it", language="en"),
-                                SentimentRequest(text="I hate it, awful")])
+    results = analyzer.analyze(
+        [SentimentRequest(text="I love it", language="en"), SentimentRequest(text="I hate it, awful")]
+    )
     assert [r.label for r in results] == [Sentiment.POSITIVE, Sentiment.NEGATIVE]
     assert results[0].language == "en"
 

@@ -31,24 +31,48 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-def mention(text: str, *, handle: str = "amy", followers: int | None = None, verified: bool = False,
-            platform: Platform = Platform.X, language: str | None = None, brand: str = "default",
-            likes: int = 0) -> Mention:
-    return Mention(platform=platform, native_id="1", text=text, language=language,
-                   author=Author(handle=handle, followers=followers, verified=verified),
-                   created_at=utc_now(), engagement=Engagement(likes=likes), match=Match(brand=brand))
+def mention(
+    text: str,
+    *,
+    handle: str = "amy",
+    followers: int | None = None,
+    verified: bool = False,
+    platform: Platform = Platform.X,
+    language: str | None = None,
+    brand: str = "default",
+    likes: int = 0,
+) -> Mention:
+    return Mention(
+        platform=platform,
+        native_id="1",
+        text=text,
+        language=language,
+        author=Author(handle=handle, followers=followers, verified=verified),
+        created_at=utc_now(),
+        engagement=Engagement(likes=likes),
+        match=Match(brand=brand),
+    )
 
 
-def sentiment(label: Sentiment | str, *, negative: float | None = None, positive: float | None = None,
-              language: str | None = None) -> SentimentResult:
+def sentiment(
+    label: Sentiment | str, *, negative: float | None = None, positive: float | None = None, language: str | None = None
+) -> SentimentResult:
     label = Sentiment(label)
-    defaults = {Sentiment.NEGATIVE: (0.9, 0.03), Sentiment.POSITIVE: (0.03, 0.9),
-                Sentiment.NEUTRAL: (0.1, 0.1), Sentiment.MIXED: (0.4, 0.4)}[label]
+    defaults = {
+        Sentiment.NEGATIVE: (0.9, 0.03),
+        Sentiment.POSITIVE: (0.03, 0.9),
+        Sentiment.NEUTRAL: (0.1, 0.1),
+        Sentiment.MIXED: (0.4, 0.4),
+    }[label]
     neg = defaults[0] if negative is None else negative
     pos = defaults[1] if positive is None else positive
     neutral = max(0.0, 1.0 - neg - pos)
-    return SentimentResult(label=label, scores=SentimentScores(negative=neg, positive=pos, neutral=neutral),
-                           analyzer="test", language=language)
+    return SentimentResult(
+        label=label,
+        scores=SentimentScores(negative=neg, positive=pos, neutral=neutral),
+        analyzer="test",
+        language=language,
+    )
 
 
 @pytest.fixture(scope="session")

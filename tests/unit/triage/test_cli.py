@@ -67,8 +67,10 @@ def test_classify_jsonl_skips_blank_lines() -> None:
 def test_classify_with_another_rules_file(tmp_path: Path) -> None:
     # Given a team's rules that send everything to one team
     rules = tmp_path / "team.yaml"
-    rules.write_text("version: 1\nroutes:\n  - id: route/all\n    then: {reaction: monitor, severity: low, "
-                     "team: night-shift}\n", encoding="utf-8")
+    rules.write_text(
+        "version: 1\nroutes:\n  - id: route/all\n    then: {reaction: monitor, severity: low, team: night-shift}\n",
+        encoding="utf-8",
+    )
     # When classifying with them
     code, out, _ = run("classify", "--input", str(CSV), "--text-column", "message", "--rules", str(rules))
     # Then every row follows them
@@ -82,15 +84,17 @@ def test_evaluate_prints_both_confusion_tables_and_the_targets() -> None:
     assert "8 labelled rows" in out
     assert "Sentiment (rows: people's label" in out and "Reaction (rows: people's label" in out
     assert "macro-F1" in out
-    for name in ("negative tweets that land in respond or escalate",
-                 "positive tweets that land in acknowledge",
-                 "positive or neutral tweets escalated", "all tweets escalated"):
+    for name in (
+        "negative tweets that land in respond or escalate",
+        "positive tweets that land in acknowledge",
+        "positive or neutral tweets escalated",
+        "all tweets escalated",
+    ):
         assert name in out
 
 
 def test_evaluate_reads_labels_in_any_case() -> None:
-    code, out, _ = run("evaluate", "--input", str(JSONL), "--text-column", "body",
-                       "--label-column", "sentiment")
+    code, out, _ = run("evaluate", "--input", str(JSONL), "--text-column", "body", "--label-column", "sentiment")
     assert code == 0
     assert "3 labelled rows" in out
 
@@ -98,11 +102,22 @@ def test_evaluate_reads_labels_in_any_case() -> None:
 def test_evaluate_check_fails_when_a_target_is_missed(tmp_path: Path) -> None:
     # Given rules that ignore everything: no negative tweet is answered
     rules = tmp_path / "ignore.yaml"
-    rules.write_text("version: 1\nroutes:\n  - id: route/ignore\n"
-                     "    then: {reaction: monitor, severity: low}\n", encoding="utf-8")
+    rules.write_text(
+        "version: 1\nroutes:\n  - id: route/ignore\n    then: {reaction: monitor, severity: low}\n", encoding="utf-8"
+    )
     # When evaluated with --check
-    code, out, _ = run("evaluate", "--input", str(CSV), "--text-column", "message", "--label-column", "label",
-                       "--rules", str(rules), "--check")
+    code, out, _ = run(
+        "evaluate",
+        "--input",
+        str(CSV),
+        "--text-column",
+        "message",
+        "--label-column",
+        "label",
+        "--rules",
+        str(rules),
+        "--check",
+    )
     # Then the command says so and exits 1
     assert code == 1
     assert "FAIL  negative tweets that land in respond or escalate: 0.0%" in out
@@ -130,10 +145,11 @@ def test_progress_is_shown_on_stderr_for_long_files(tmp_path: Path) -> None:
         (["classify", "--input", "absent.csv", "--text-column", "text"], "cannot be read"),
         (["classify", "--input", str(CSV), "--text-column", "body"], "has no column 'body'"),
         (["classify", "--input", str(JSONL), "--text-column", "message"], "line 1 has no field 'message'"),
-        (["evaluate", "--input", str(CSV), "--text-column", "message", "--label-column", "mood"],
-         "has no column 'mood'"),
-        (["evaluate", "--input", str(CSV), "--text-column", "message", "--label-column", "id"],
-         "no row is labelled"),
+        (
+            ["evaluate", "--input", str(CSV), "--text-column", "message", "--label-column", "mood"],
+            "has no column 'mood'",
+        ),
+        (["evaluate", "--input", str(CSV), "--text-column", "message", "--label-column", "id"], "no row is labelled"),
     ],
 )
 def test_bad_input_is_reported_with_exit_code_2(argv: list[str], message: str) -> None:
@@ -161,8 +177,10 @@ def test_malformed_jsonl_names_the_line(tmp_path: Path) -> None:
 
 def test_invalid_rules_file_names_rule_and_field(tmp_path: Path) -> None:
     rules = tmp_path / "bad.yaml"
-    rules.write_text("version: 1\nroutes:\n  - id: route/x\n    then: {reaction: respond, severity: low, "
-                     "sla_minutes: 0}\n", encoding="utf-8")
+    rules.write_text(
+        "version: 1\nroutes:\n  - id: route/x\n    then: {reaction: respond, severity: low, sla_minutes: 0}\n",
+        encoding="utf-8",
+    )
     code, out, err = run("classify", "--input", str(CSV), "--text-column", "message", "--rules", str(rules))
     assert code == 2
     assert "rule 'route/x' field 'then.sla_minutes'" in err
@@ -176,10 +194,12 @@ def test_missing_required_argument_exits_2() -> None:
 
 def test_console_script_runs_and_classify_with_local_never_imports_boto3() -> None:
     # Given a fresh interpreter
-    script = ("import sys, io; from mentionwatch.cli import main; "
-              f"code = main(['classify', '--input', {str(CSV)!r}, '--text-column', 'message'], "
-              "out=io.StringIO()); "
-              "print(code, 'boto3' in sys.modules)")
+    script = (
+        "import sys, io; from mentionwatch.cli import main; "
+        f"code = main(['classify', '--input', {str(CSV)!r}, '--text-column', 'message'], "
+        "out=io.StringIO()); "
+        "print(code, 'boto3' in sys.modules)"
+    )
     # When classify runs with the local analyzer
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     # Then it succeeds without loading the AWS SDK
@@ -192,7 +212,7 @@ class _FakeComprehend:
     name = "comprehend"
     clients: list[object] = []
 
-    def __init__(self, client: object, *, fail: bool = False) -> None:
+    def __init__(self, client: object, fallback: object = None, *, fail: bool = False) -> None:
         self.clients.append(client)
         self.fail = fail
 
@@ -202,8 +222,10 @@ class _FakeComprehend:
 
         if self.fail:
             raise SentimentUnavailable("Comprehend did not answer")
-        return [SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=0.99),
-                                analyzer=self.name) for _ in requests]
+        return [
+            SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=0.99), analyzer=self.name)
+            for _ in requests
+        ]
 
 
 @pytest.fixture
@@ -223,8 +245,7 @@ def fake_comprehend(monkeypatch: pytest.MonkeyPatch):
 def test_classify_with_comprehend_hands_the_analyzer_a_comprehend_client(fake_comprehend) -> None:
     # Given the Comprehend analyzer (stand-in) is chosen
     # When classifying
-    code, out, _ = run("classify", "--input", str(CSV), "--text-column", "message",
-                       "--analyzer", "comprehend")
+    code, out, _ = run("classify", "--input", str(CSV), "--text-column", "message", "--analyzer", "comprehend")
     # Then it was built with a boto3 Comprehend client and its results drive triage
     assert code == 0
     assert _FakeComprehend.clients[0].meta.service_model.service_name == "comprehend"
@@ -235,11 +256,9 @@ def test_classify_with_comprehend_hands_the_analyzer_a_comprehend_client(fake_co
 
 def test_comprehend_not_answering_exits_3(fake_comprehend, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given Comprehend fails
-    monkeypatch.setattr(fake_comprehend, "ComprehendAnalyzer",
-                        lambda client: _FakeComprehend(client, fail=True))
+    monkeypatch.setattr(fake_comprehend, "ComprehendAnalyzer", lambda client, fallback: _FakeComprehend(client, fail=True))
     # When classifying
-    code, out, err = run("classify", "--input", str(CSV), "--text-column", "message",
-                         "--analyzer", "comprehend")
+    code, out, err = run("classify", "--input", str(CSV), "--text-column", "message", "--analyzer", "comprehend")
     # Then the problem is named and the exit code says a service failed, not the input
     assert code == 3
     assert "Comprehend did not answer" in err

@@ -28,8 +28,11 @@ def test_default_rules_meet_the_quality_targets_on_real_tweets() -> None:
     assert AIRLINE_TWEETS.is_file(), f"shared data missing: {AIRLINE_TWEETS}"
     out, err = io.StringIO(), io.StringIO()
     # When evaluated with the local analyzer and the brand-agnostic default rules
-    code = main(["evaluate", "--input", str(AIRLINE_TWEETS), "--text-column", "text",
-                 "--label-column", "airline_sentiment"], out=out, err=err)
+    code = main(
+        ["evaluate", "--input", str(AIRLINE_TWEETS), "--text-column", "text", "--label-column", "airline_sentiment"],
+        out=out,
+        err=err,
+    )
     report = out.getvalue()
     # Then every target holds
     assert code == 0

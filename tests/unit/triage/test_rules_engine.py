@@ -35,8 +35,9 @@ NO_CONTEXT = TriageContext()
         ("Had lunch near your shop today", "NEUTRAL", "other", "monitor"),
     ],
 )
-def test_each_category_is_detected_and_routed(triager, make_mention, make_sentiment, text, label, category,
-                                              reaction) -> None:
+def test_each_category_is_detected_and_routed(
+    triager, make_mention, make_sentiment, text, label, category, reaction
+) -> None:
     # Given a crafted mention and its sentiment
     # When it is triaged with the default rules
     decision = triager.triage(make_mention(text), make_sentiment(label), NO_CONTEXT)
@@ -46,8 +47,9 @@ def test_each_category_is_detected_and_routed(triager, make_mention, make_sentim
 
 
 def test_safety_escalation_is_critical_with_a_short_sla(triager, make_mention, make_sentiment) -> None:
-    decision = triager.triage(make_mention("My daughter is in hospital after eating your product"),
-                              make_sentiment("NEGATIVE"), NO_CONTEXT)
+    decision = triager.triage(
+        make_mention("My daughter is in hospital after eating your product"), make_sentiment("NEGATIVE"), NO_CONTEXT
+    )
     assert decision.reaction is Reaction.ESCALATE
     assert decision.severity is Severity.CRITICAL
     assert decision.team == "safety"
@@ -86,8 +88,11 @@ def test_complaint_from_a_large_account_is_escalated(triager, make_mention, make
 
 
 def test_complaint_from_a_verified_account_is_escalated(triager, make_mention, make_sentiment) -> None:
-    decision = triager.triage(make_mention("Terrible experience today", followers=20_000, verified=True),
-                              make_sentiment("NEGATIVE"), NO_CONTEXT)
+    decision = triager.triage(
+        make_mention("Terrible experience today", followers=20_000, verified=True),
+        make_sentiment("NEGATIVE"),
+        NO_CONTEXT,
+    )
     assert decision.reaction is Reaction.ESCALATE
     assert "verified" in decision.tags
 
@@ -96,8 +101,7 @@ def test_failure_report_in_a_busy_thread_is_escalated(triager, make_mention, mak
     # Given an outage report, alone and in a thread that drew many replies lately
     text = "The app is not working for me either"
     alone = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
-    busy = triager.triage(make_mention(text), make_sentiment("NEGATIVE"),
-                          TriageContext(thread_replies_recent=40))
+    busy = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), TriageContext(thread_replies_recent=40))
     # Then only the busy thread pages operations
     assert alone.reaction is Reaction.RESPOND
     assert busy.reaction is Reaction.ESCALATE
@@ -108,8 +112,7 @@ def test_repeat_complainer_gets_a_faster_answer(triager, make_mention, make_sent
     # Given a complaint from someone who wrote four times today
     context = TriageContext(author_mentions_today=4)
     # When triaged
-    decision = triager.triage(make_mention("Still no reply to my messages"), make_sentiment("NEGATIVE"),
-                              context)
+    decision = triager.triage(make_mention("Still no reply to my messages"), make_sentiment("NEGATIVE"), context)
     # Then it is answered sooner, and tagged
     assert decision.reaction is Reaction.RESPOND
     assert decision.severity is Severity.HIGH
@@ -168,8 +171,8 @@ def test_first_matching_category_and_route_win(make_mention, make_sentiment) -> 
 
 def test_reordering_routes_changes_the_decision(make_mention, make_sentiment) -> None:
     # Given the same rules with the two matching routes swapped
-    first = ORDERED[ORDERED.index("  - id: route/first"):ORDERED.index("  - id: route/second")]
-    second = ORDERED[ORDERED.index("  - id: route/second"):ORDERED.index("  - id: route/rest")]
+    first = ORDERED[ORDERED.index("  - id: route/first") : ORDERED.index("  - id: route/second")]
+    second = ORDERED[ORDERED.index("  - id: route/second") : ORDERED.index("  - id: route/rest")]
     swapped = ORDERED.replace(first + second, second + first)
     triager = RulesTriager(load_rules(swapped))
     # When the same mention is triaged
@@ -204,11 +207,13 @@ routes:
         (Platform.X, None, "acme", "social"),
     ],
 )
-def test_platform_language_and_brand_conditions(make_mention, make_sentiment, platform, language, brand,
-                                                team) -> None:
+def test_platform_language_and_brand_conditions(make_mention, make_sentiment, platform, language, brand, team) -> None:
     triager = RulesTriager(load_rules(SCOPED))
-    decision = triager.triage(make_mention("bonjour", platform=platform, language=language, brand=brand),
-                              make_sentiment("NEUTRAL"), NO_CONTEXT)
+    decision = triager.triage(
+        make_mention("bonjour", platform=platform, language=language, brand=brand),
+        make_sentiment("NEUTRAL"),
+        NO_CONTEXT,
+    )
     assert decision.team == team
 
 
@@ -232,8 +237,7 @@ def test_engagement_condition(make_mention, make_sentiment) -> None:
         ("Lovely staff, great visit", "POSITIVE", "Thank you"),
     ],
 )
-def test_suggested_response_fits_the_category(triager, make_mention, make_sentiment, text, label,
-                                              must_contain) -> None:
+def test_suggested_response_fits_the_category(triager, make_mention, make_sentiment, text, label, must_contain) -> None:
     # Given a mention from @amy that needs a reaction
     # When triaged
     decision = triager.triage(make_mention(text, handle="@amy"), make_sentiment(label), NO_CONTEXT)
@@ -256,8 +260,7 @@ def test_safety_response_expresses_sympathy_without_admitting_fault(triager) -> 
 
 
 def test_spam_and_chatter_get_no_suggested_response(triager, make_mention, make_sentiment) -> None:
-    decision = triager.triage(make_mention("check out my crypto giveaway"), make_sentiment("NEUTRAL"),
-                              NO_CONTEXT)
+    decision = triager.triage(make_mention("check out my crypto giveaway"), make_sentiment("NEUTRAL"), NO_CONTEXT)
     assert decision.reaction is Reaction.MONITOR
     assert decision.suggested_response is None
 
@@ -271,16 +274,16 @@ def test_spam_and_chatter_get_no_suggested_response(triager, make_mention, make_
         ("On hold for two hours with customer service", "customer-care"),
     ],
 )
-def test_airline_example_routes_complaints_to_the_right_team(airline_triager, make_mention, make_sentiment,
-                                                             text, team) -> None:
+def test_airline_example_routes_complaints_to_the_right_team(
+    airline_triager, make_mention, make_sentiment, text, team
+) -> None:
     decision = airline_triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
     assert decision.reaction is Reaction.RESPOND
     assert decision.team == team
 
 
 def test_mixed_sentiment_is_answered(triager, make_mention, make_sentiment) -> None:
-    decision = triager.triage(make_mention("Loved the food but the wait was long"), make_sentiment("MIXED"),
-                              NO_CONTEXT)
+    decision = triager.triage(make_mention("Loved the food but the wait was long"), make_sentiment("MIXED"), NO_CONTEXT)
     assert decision.reaction is Reaction.RESPOND
 
 
@@ -295,8 +298,9 @@ routes:
   - id: route/rest
     then: {reaction: monitor, severity: low}
 """)
-    decision = RulesTriager(rules).triage(make_mention("My flight was Cancelled Flightled again"),
-                                          make_sentiment(Sentiment.NEUTRAL), NO_CONTEXT)
+    decision = RulesTriager(rules).triage(
+        make_mention("My flight was Cancelled Flightled again"), make_sentiment(Sentiment.NEUTRAL), NO_CONTEXT
+    )
     assert decision.rules == ("route/cancelled",)
 
 

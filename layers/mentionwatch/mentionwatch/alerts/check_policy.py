@@ -35,12 +35,16 @@ def check(paths: Sequence[str], out=sys.stdout, err=sys.stderr) -> int:  # type:
             continue
         print(f"{path}: valid", file=out)
         for policy_name, policy in config.policies.items():
-            steps = " -> ".join(f"{step.action}:{'+'.join(step.routes)}@+{step.delay_minutes}m"
-                                for step in escalation_steps(policy))
+            steps = " -> ".join(
+                f"{step.action}:{'+'.join(step.routes)}@+{step.delay_minutes}m" for step in escalation_steps(policy)
+            )
             print(f"  policy {policy_name}: {steps}", file=out)
         for team_name, team in config.teams.items():
-            hours = (f"{team.calendar.timezone} {team.calendar.start:%H:%M}-{team.calendar.end:%H:%M}"
-                     if team.calendar else "around the clock")
+            hours = (
+                f"{team.calendar.timezone} {team.calendar.start:%H:%M}-{team.calendar.end:%H:%M}"
+                if team.calendar
+                else "around the clock"
+            )
             print(f"  team {team_name}: policy {team.policy}, respond SLAs {hours}", file=out)
     return status
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +32,7 @@ class AlertMessage(BaseModel):
     sms: Annotated[str, Field(description="GSM-7 text of at most 160 septets")]
     email_subject: Annotated[str, Field(max_length=SUBJECT_LIMIT)]
     email_body: str
-    chat: dict
+    chat: dict[str, Any]
     attributes: dict[str, str]
 
     def sns_message(self) -> str:
@@ -51,9 +51,7 @@ class AlertMessage(BaseModel):
     def sns_attributes(self) -> dict[str, dict[str, str]]:
         """String attributes; `route` is a String.Array (comma-separated here) so one page can reach several
         routes and a subscription's filter policy matches any of them."""
-        attributes = {
-            name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()
-        }
+        attributes = {name: {"DataType": "String", "StringValue": value} for name, value in self.attributes.items()}
         if "route" in self.attributes:
             routes = [route for route in self.attributes["route"].split(",") if route]
             attributes["route"] = {"DataType": "String.Array", "StringValue": json.dumps(routes)}
@@ -142,7 +140,7 @@ def render_email(triaged: TriagedMention, ack_link: str | None = None) -> tuple[
     return subject, "\n".join(lines)
 
 
-def render_chat(triaged: TriagedMention, subject: str) -> dict:
+def render_chat(triaged: TriagedMention, subject: str) -> dict[str, Any]:
     """AWS Chatbot custom notification (version 1.0): Slack or Teams through Chatbot with no code."""
     mention, triage = triaged.mention, triaged.triage
     excerpt = mention.text if len(mention.text) <= 500 else mention.text[:497] + "..."

@@ -64,8 +64,7 @@ def build_notice(
         email_subject=subject,
         email_body="\n".join(body_lines),
         chat=chat,
-        attributes={"kind": kind, "brand": brand, "team": team, "severity": severity, "route": route}
-        | (extra or {}),
+        attributes={"kind": kind, "brand": brand, "team": team, "severity": severity, "route": route} | (extra or {}),
     )
 
 

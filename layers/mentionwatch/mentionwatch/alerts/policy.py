@@ -176,9 +176,7 @@ def parse_config(text: str, origin: str) -> EscalationConfig:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise EscalationPolicyInvalid(
-            f"escalation policy in {origin}: {where}: {first['msg']}", field=where
-        ) from None
+        raise EscalationPolicyInvalid(f"escalation policy in {origin}: {where}: {first['msg']}", field=where) from None
 
 
 def default_config_text() -> str:

@@ -123,8 +123,9 @@ class EscalationJob:
         """A page the sweeper finally sent: its mention's row says so, as if it had been sent at once."""
         if alert.kind is not AlertKind.MENTION or not alert.mention_ids or alert.state is not DeliveryState.SENT:
             return
-        record = AlertRecord(kind=alert.kind.value, channel="sns", message_id=alert.message_id,
-                             sent_at=alert.sent_at or self._clock())
+        record = AlertRecord(
+            kind=alert.kind.value, channel="sns", message_id=alert.message_id, sent_at=alert.sent_at or self._clock()
+        )
         self._mentions.record_alert(alert.mention_ids[0], record, AlertState.SENT)
 
     # --- escalate --------------------------------------------------------------------------------------
@@ -145,8 +146,9 @@ class EscalationJob:
         alert = self._alerts.get_alert(clock.dedup_key or "", clock.generation or 0)
         why = self._acknowledged(clock, alert)
         if why is not None:
-            self._save(clock, [ClockEvent(at=now, action="stopped", note=why)], state=ClockState.STOPPED,
-                       stopped_at=now)
+            self._save(
+                clock, [ClockEvent(at=now, action="stopped", note=why)], state=ClockState.STOPPED, stopped_at=now
+            )
             report.stopped.append(clock.clock_id)
             return
         updates: dict[str, object] = {}
@@ -226,19 +228,29 @@ class EscalationJob:
         now = self._clock()
         mention = self._mentions.get(clock.mention_ids[0], consistent=True) if clock.mention_ids else None
         if mention is None or mention.deleted or mention.status in (MentionStatus.RESPONDED, MentionStatus.RESOLVED):
-            self._save(clock, [ClockEvent(at=now, action="stopped", note="answered" if mention else "gone")],
-                       state=ClockState.STOPPED, stopped_at=now)
+            self._save(
+                clock,
+                [ClockEvent(at=now, action="stopped", note="answered" if mention else "gone")],
+                state=ClockState.STOPPED,
+                stopped_at=now,
+            )
             report.stopped.append(clock.clock_id)
             return
         if now >= clock.deadline:
             self._breached(clock, now, True, report)
-            self._save(clock, [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
-                       state=ClockState.BREACHED, breached_at=now, stopped_at=now)
+            self._save(
+                clock,
+                [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
+                state=ClockState.BREACHED,
+                breached_at=now,
+                stopped_at=now,
+            )
             return
         if not clock.warned:
             self._dispatcher.page(self._warning_candidate(clock, mention))  # a retried warning merges into this one
-            self._save(clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True,
-                       next_due=clock.deadline)
+            self._save(
+                clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True, next_due=clock.deadline
+            )
             report.warned.append(clock.clock_id)
             return
         self._save(clock, [], next_due=clock.deadline)
@@ -265,8 +277,11 @@ class EscalationJob:
                     f"Link: {mention.permalink or '(none)'}",
                     "",
                     excerpt,
-                    *(["", "Suggested response:", item.triage.suggested_response]
-                      if item.triage.suggested_response else []),
+                    *(
+                        ["", "Suggested response:", item.triage.suggested_response]
+                        if item.triage.suggested_response
+                        else []
+                    ),
                 ],
                 link=None,  # a warning is not a page: nothing to acknowledge
                 next_steps=["Reply, then record the response in mentionwatch"],

@@ -73,8 +73,15 @@ def judge(brand: str, category: str, count: int, history: list[int], config: Spi
     spread = math.sqrt(sum((value - mean) ** 2 for value in scaled) / len(scaled))
     threshold = max(float(config.min_count), mean + config.sigmas * spread)
     is_spike = count >= config.min_count and count > mean + config.sigmas * spread
-    return SpikeStats(brand=brand, category=category, count=count, mean=round(mean, 2), spread=round(spread, 2),
-                      threshold=round(threshold, 2), is_spike=is_spike)
+    return SpikeStats(
+        brand=brand,
+        category=category,
+        count=count,
+        mean=round(mean, 2),
+        spread=round(spread, 2),
+        threshold=round(threshold, 2),
+        is_spike=is_spike,
+    )
 
 
 @dataclass

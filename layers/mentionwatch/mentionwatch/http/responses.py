@@ -22,7 +22,7 @@ def problem_body(code: str, message: str, field: str | None = None) -> dict[str,
     return {"error": body}
 
 
-def problem(error: MentionwatchError) -> Response:
+def problem(error: MentionwatchError) -> Response[Any]:
     """`{"error": {"code", "message", "field"}}` with the exception's status. Messages never carry secrets."""
     return Response(
         status_code=error.status,
@@ -31,7 +31,7 @@ def problem(error: MentionwatchError) -> Response:
     )
 
 
-def validation_problem(error: RequestValidationError) -> Response:
+def validation_problem(error: RequestValidationError) -> Response[Any]:
     """Powertools' request validation (query, path, body) as a 400 naming the first offending field.
 
     The message is pydantic's description of the rule, never the rejected value.
@@ -55,7 +55,7 @@ def validation_problem(error: RequestValidationError) -> Response:
 
 def install_error_handlers(app: ApiGatewayResolver) -> None:
     @app.exception_handler(MentionwatchError)
-    def _domain_error(error: MentionwatchError) -> Response:
+    def _domain_error(error: MentionwatchError) -> Response[Any]:
         if error.status >= 500:
             logger.exception("request failed", extra={"code": error.code})
         else:
@@ -63,13 +63,13 @@ def install_error_handlers(app: ApiGatewayResolver) -> None:
         return problem(error)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response:
+    def _invalid_request(error: RequestValidationError) -> Response[Any]:
         response = validation_problem(error)
         logger.info("request rejected", extra={"code": "invalid_parameter", "status": 400})
         return response
 
     @app.not_found
-    def _not_found(_: NotFoundError) -> Response:
+    def _not_found(_: NotFoundError) -> Response[Any]:
         event = app.current_event
         return Response(
             status_code=404,

@@ -55,7 +55,7 @@ def shifted_stream(path: Path, now: datetime) -> list[dict[str, Any]]:
 def observe_topics(stack: LocalStack) -> str:
     """An SQS queue subscribed to every topic of the stack: what SNS delivered, read back after the run."""
     sqs, sns = aws.client("sqs"), aws.client("sns")
-    url = sqs.create_queue(QueueName="demo-observer")["QueueUrl"]
+    url: str = sqs.create_queue(QueueName="demo-observer")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     for topic in sns.list_topics()["Topics"]:
         sns.subscribe(TopicArn=topic["TopicArn"], Protocol="sqs", Endpoint=arn)

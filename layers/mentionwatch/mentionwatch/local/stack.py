@@ -67,7 +67,8 @@ class _FunctionOutput:
         return self._sink if getattr(self._local, "active", False) else self._console
 
     def write(self, text: str) -> int:
-        return self._target().write(text)
+        written: int = self._target().write(text)
+        return written
 
     def flush(self) -> None:
         self._target().flush()
@@ -211,7 +212,8 @@ class LocalStack:
     def url(self) -> str:
         assert self._http is not None
         host, port = self._http.server_address[:2]
-        return f"http://{host}:{port}"
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{host_text}:{port}"
 
     def physical(self, logical_id: str, attribute: str = "Ref") -> str:
         return self.template.physical[logical_id][attribute]

@@ -13,11 +13,17 @@ _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)[@.]?@\w+")
 # Some public tweet corpora had "late" and "cancel…" blindly rewritten ("Cancelled Flightled",
 # "Late Flightr"). Undo that so keyword rules and the model see the words people wrote.
-_REWRITTEN = re.compile(r"\b(cancelled|late) flight(lations?|ations?|led|ed|d|ling|ing|r|st|ly|ness)?\b",
-                        re.IGNORECASE)
+_REWRITTEN = re.compile(r"\b(cancelled|late) flight(lations?|ations?|led|ed|d|ling|ing|r|st|ly|ness)?\b", re.IGNORECASE)
 _REWRITE_SUFFIX = {
-    "lation": "cancellation", "lations": "cancellations", "ation": "cancellation", "ations": "cancellations",
-    "led": "cancelled", "ed": "canceled", "d": "cancelled", "ling": "cancelling", "ing": "cancelling",
+    "lation": "cancellation",
+    "lations": "cancellations",
+    "ation": "cancellation",
+    "ations": "cancellations",
+    "led": "cancelled",
+    "ed": "canceled",
+    "d": "cancelled",
+    "ling": "cancelling",
+    "ing": "cancelling",
 }
 _EMOTICON = r"(?:[:;=8][\-o\*']?[\)\]\(\[dDpP/\\|@3]|<3|[\)\]\(\[dDpP/\\|@3][\-o\*']?[:;=8])"
 _TOKEN = re.compile(
@@ -28,9 +34,37 @@ _TOKEN = re.compile(
     r"|([\U0001F000-\U0001FAFF\u2600-\u27BF])",  # emoji and dingbats, one token each
     re.IGNORECASE,
 )
-NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "cannot", "cant", "can't", "won't", "wont",
-                      "don't", "dont", "didn't", "didnt", "isn't", "isnt", "wasn't", "wasnt", "doesn't",
-                      "doesnt", "haven't", "havent", "hasn't", "hasnt", "couldn't", "couldnt", "aren't"})
+NEGATORS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "cannot",
+        "cant",
+        "can't",
+        "won't",
+        "wont",
+        "don't",
+        "dont",
+        "didn't",
+        "didnt",
+        "isn't",
+        "isnt",
+        "wasn't",
+        "wasnt",
+        "doesn't",
+        "doesnt",
+        "haven't",
+        "havent",
+        "hasn't",
+        "hasnt",
+        "couldn't",
+        "couldnt",
+        "aren't",
+    }
+)
 
 
 def _repair(match: re.Match[str]) -> str:

@@ -39,8 +39,9 @@ def load_model(name: str = MODEL_FILE) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise ConfigurationError(f"local sentiment model {name!r} cannot be read: {err}") from err
     if tuple(model.get("classes", ())) != CLASSES:
-        raise ConfigurationError(f"local sentiment model {name!r} has classes {model.get('classes')}, "
-                                 f"expected {list(CLASSES)}")
+        raise ConfigurationError(
+            f"local sentiment model {name!r} has classes {model.get('classes')}, expected {list(CLASSES)}"
+        )
     return model
 
 
@@ -51,9 +52,7 @@ def read_model_file(path: str | Path) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise ConfigurationError(f"local sentiment model {str(path)!r} cannot be read: {err}") from err
     if not isinstance(model, dict) or tuple(model.get("classes", ())) != CLASSES:
-        raise ConfigurationError(
-            f"local sentiment model {str(path)!r} is not a model with classes {list(CLASSES)}"
-        )
+        raise ConfigurationError(f"local sentiment model {str(path)!r} is not a model with classes {list(CLASSES)}")
     return model
 
 

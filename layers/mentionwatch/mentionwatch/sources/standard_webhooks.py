@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -96,7 +96,7 @@ class MentionBatch(_Strict):
 class Envelope(_Strict):
     type: Annotated[str, Field(min_length=1, max_length=64)]
     timestamp: UtcDatetime | None = None
-    data: dict
+    data: dict[str, Any]
 
 
 @register

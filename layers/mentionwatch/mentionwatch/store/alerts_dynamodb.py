@@ -41,6 +41,8 @@ DUE_CLOCKS = "DUE#sla"
 BRANDS_KEY = {"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}}
 URGENT_COUNTER_TTL = timedelta(days=2)
 DIGEST_MARKER_TTL = timedelta(days=4)
+
+
 def _plain(value: Any) -> Any:
     """Model dump → DynamoDB-ready values: fixed-width UTC timestamps (string order = time order), enum values."""
     if isinstance(value, datetime):
@@ -181,8 +183,12 @@ class AlertStore:
             alert,
             "SET #state = :sent, sent_at = :now, message_id = :mid REMOVE GSI5PK, GSI5SK, last_error",
             "#state = :pending",
-            {":sent": DeliveryState.SENT.value, ":now": iso(now), ":mid": message_id,
-             ":pending": DeliveryState.PENDING.value},
+            {
+                ":sent": DeliveryState.SENT.value,
+                ":now": iso(now),
+                ":mid": message_id,
+                ":pending": DeliveryState.PENDING.value,
+            },
         )
 
     def release_delivery(self, alert: Alert, error: str, now: datetime) -> bool:
@@ -191,8 +197,12 @@ class AlertStore:
             alert,
             "SET lease_until = :now, GSI5SK = :due, last_error = :error",
             "#state = :pending",
-            {":now": iso(now), ":due": f"{iso(now)}#{alert.dedup_key}", ":error": error[:500],
-             ":pending": DeliveryState.PENDING.value},
+            {
+                ":now": iso(now),
+                ":due": f"{iso(now)}#{alert.dedup_key}",
+                ":error": error[:500],
+                ":pending": DeliveryState.PENDING.value,
+            },
         )
 
     def acknowledge_alert(self, alert: Alert, actor: str, via: str, now: datetime) -> bool:
@@ -322,10 +332,12 @@ class AlertStore:
     def breaches(self, brand: str, day: date) -> list[Breach]:
         return [
             Breach.model_validate(from_attribute_map(item))
-            for item in self._query_all({
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": f"BREACH#{brand}#{day:%Y-%m-%d}"}},
-            })
+            for item in self._query_all(
+                {
+                    "KeyConditionExpression": "pk = :pk",
+                    "ExpressionAttributeValues": {":pk": {"S": f"BREACH#{brand}#{day:%Y-%m-%d}"}},
+                }
+            )
         ]
 
     # --- digest markers ------------------------------------------------------------------------------------
@@ -396,14 +408,16 @@ class AlertStore:
 
     def hourly_volume(self, brand: str, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
         """`{"H#2026-11-23T09": {"total": 12, "neg": 3, "negcat#complaint": 2, …}}` for hours in [start, end)."""
-        items = self._query_all({
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": f"VOL#{brand}"},
-                ":start": {"S": hour_bucket(start)},
-                ":end": {"S": hour_bucket(end - timedelta(microseconds=1))},
-            },
-        })
+        items = self._query_all(
+            {
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": f"VOL#{brand}"},
+                    ":start": {"S": hour_bucket(start)},
+                    ":end": {"S": hour_bucket(end - timedelta(microseconds=1))},
+                },
+            }
+        )
         volume: dict[str, dict[str, int]] = {}
         for item in items:
             document = from_attribute_map(item)
@@ -433,15 +447,17 @@ class AlertStore:
             )
         except ClientError as err:
             raise translate(err, "update_item") from err
-        items = self._query_all({
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": f"URGENT#{brand}"},
-                ":start": {"S": minute_bucket(now - window + timedelta(minutes=1))},
-                ":end": {"S": minute_bucket(now)},
-            },
-            "ConsistentRead": True,
-        })
+        items = self._query_all(
+            {
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": f"URGENT#{brand}"},
+                    ":start": {"S": minute_bucket(now - window + timedelta(minutes=1))},
+                    ":end": {"S": minute_bucket(now)},
+                },
+                "ConsistentRead": True,
+            }
+        )
         return sum(int(item["n"]["N"]) for item in items)
 
     def count_thread(self, thread_key: str, since: datetime) -> int:

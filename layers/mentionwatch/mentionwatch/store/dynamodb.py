@@ -22,6 +22,8 @@ logger = Logger(child=True)
 
 THREAD_WINDOW = timedelta(minutes=30)
 AUTHOR_WINDOW = timedelta(hours=24)
+
+
 class MentionStore:
     def __init__(self, client: Any, table_name: str, sleep: Any = time.sleep) -> None:
         self._client = client

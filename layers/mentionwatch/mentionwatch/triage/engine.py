@@ -41,8 +41,14 @@ class Signals:
     @classmethod
     def of(cls, mention: Mention, sentiment: SentimentResult, context: TriageContext) -> Signals:
         text = clean_text(mention.text[:MATCH_MAX_CHARS])
-        return cls(text=text, words=TextWords(text), is_question=bool(_QUESTION.search(text)),
-                   mention=mention, sentiment=sentiment, context=context)
+        return cls(
+            text=text,
+            words=TextWords(text),
+            is_question=bool(_QUESTION.search(text)),
+            mention=mention,
+            sentiment=sentiment,
+            context=context,
+        )
 
 
 def _phrase(match: re.Match[str]) -> str:
@@ -88,8 +94,7 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
         (mention.reach, condition.reach_at_least, "reach"),
         (mention.engagement.interactions, condition.engagement_at_least, "engagement"),
         (context.thread_replies_recent, condition.thread_replies_at_least, "replies in the thread lately"),
-        (context.author_mentions_today, condition.author_mentions_today_at_least,
-         "mentions by the author today"),
+        (context.author_mentions_today, condition.author_mentions_today_at_least, "mentions by the author today"),
     ):
         if threshold is not None:
             if value < threshold:

@@ -86,12 +86,24 @@ class Evaluation:
     def targets(self) -> list[Target]:
         escalate = frozenset({Reaction.ESCALATE})
         return [
-            Target("negative tweets that land in respond or escalate",
-                   self.share((Sentiment.NEGATIVE,), EXPECTED_REACTIONS[Sentiment.NEGATIVE]), 0.85, True),
-            Target("positive tweets that land in acknowledge",
-                   self.share((Sentiment.POSITIVE,), EXPECTED_REACTIONS[Sentiment.POSITIVE]), 0.70, True),
-            Target("positive or neutral tweets escalated",
-                   self.share((Sentiment.POSITIVE, Sentiment.NEUTRAL), escalate), 0.02, False),
+            Target(
+                "negative tweets that land in respond or escalate",
+                self.share((Sentiment.NEGATIVE,), EXPECTED_REACTIONS[Sentiment.NEGATIVE]),
+                0.85,
+                True,
+            ),
+            Target(
+                "positive tweets that land in acknowledge",
+                self.share((Sentiment.POSITIVE,), EXPECTED_REACTIONS[Sentiment.POSITIVE]),
+                0.70,
+                True,
+            ),
+            Target(
+                "positive or neutral tweets escalated",
+                self.share((Sentiment.POSITIVE, Sentiment.NEUTRAL), escalate),
+                0.02,
+                False,
+            ),
             Target("all tweets escalated", self.share(LABELS, escalate), 0.20, False),
             Target("sentiment macro-F1", self.macro_f1, 0.70, True),
         ]
@@ -106,8 +118,11 @@ class Evaluation:
             cells = "".join(f"{self.sentiment[(label, p)]:>10}" for p in PREDICTED)
             lines.append(f"{label.value:>10}{cells}{recall:>9.3f}{precision:>8.3f}{f1:>7.3f}")
         lines.append(f"macro-F1 {self.macro_f1:.3f}")
-        lines += ["", "Reaction (rows: people's label, columns: triage; expected: "
-                  "negative → respond|escalate, positive → acknowledge, neutral → monitor)"]
+        lines += [
+            "",
+            "Reaction (rows: people's label, columns: triage; expected: "
+            "negative → respond|escalate, positive → acknowledge, neutral → monitor)",
+        ]
         lines.append(f"{'':>10}" + "".join(f"{r.value:>13}" for r in REACTIONS) + f"{'expected':>10}")
         for label in LABELS:
             cells = "".join(f"{self.reaction[(label, r)]:>13}" for r in REACTIONS)

@@ -38,7 +38,7 @@ class TextWords:
         found = self._grams.get(n)
         if found is None:
             w = self.words
-            found = {w[i:i + n] for i in range(len(w) - n + 1)} if n > 1 else {(x,) for x in w}
+            found = {w[i : i + n] for i in range(len(w) - n + 1)} if n > 1 else {(x,) for x in w}
             self._grams[n] = found
         return found
 
@@ -74,7 +74,7 @@ class KeywordMatcher:
             w = text.words
             for i, word in enumerate(w):
                 for head, prefix in self.phrase_prefixes:
-                    if word.startswith(prefix) and w[max(0, i - len(head)):i] == head:
+                    if word.startswith(prefix) and w[max(0, i - len(head)) : i] == head:
                         return " ".join((*head, word))
         return None
 

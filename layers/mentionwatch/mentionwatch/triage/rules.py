@@ -159,9 +159,7 @@ class RuleSet(BaseModel):
     defaults: Defaults = Defaults()
     categories: list[CategoryRule] = []
     routes: Annotated[list[Route], Field(min_length=1)]
-    responses: dict[
-        Annotated[str, Field(min_length=1, max_length=64)], Annotated[str, Field(min_length=1)]
-    ] = {}
+    responses: dict[Annotated[str, Field(min_length=1, max_length=64)], Annotated[str, Field(min_length=1)]] = {}
 
     @field_validator("version")
     @classmethod
@@ -180,8 +178,9 @@ class RuleSet(BaseModel):
                 raise ValueError(f"response {key!r} is not a valid template: {err}") from err
             unknown = names - TEMPLATE_FIELDS
             if unknown:
-                raise ValueError(f"response {key!r} uses unknown placeholder(s) {sorted(unknown)}; "
-                                 f"known: {sorted(TEMPLATE_FIELDS)}")
+                raise ValueError(
+                    f"response {key!r} uses unknown placeholder(s) {sorted(unknown)}; known: {sorted(TEMPLATE_FIELDS)}"
+                )
         return value
 
 
@@ -206,14 +205,21 @@ def _semantic_checks(rules: RuleSet) -> None:
     for section, entries in (("categories", rules.categories), ("routes", rules.routes)):
         for entry in entries:
             if entry.id in seen:
-                raise InvalidRules(f"rules file invalid: rule {entry.id!r} ({section}) field 'id': "
-                                   "the id is used twice", rule=entry.id, field="id")
+                raise InvalidRules(
+                    f"rules file invalid: rule {entry.id!r} ({section}) field 'id': the id is used twice",
+                    rule=entry.id,
+                    field="id",
+                )
             seen.add(entry.id)
     for route in rules.routes:
         key = route.then.response
         if key is not None and key not in rules.responses:
-            raise InvalidRules(f"rules file invalid: rule {route.id!r} field 'then.response': no response "
-                               f"named {key!r} under `responses`", rule=route.id, field="then.response")
+            raise InvalidRules(
+                f"rules file invalid: rule {route.id!r} field 'then.response': no response "
+                f"named {key!r} under `responses`",
+                rule=route.id,
+                field="then.response",
+            )
 
 
 def load_rules(source: str | Path) -> RuleSet:
@@ -228,8 +234,10 @@ def load_rules(source: str | Path) -> RuleSet:
     except yaml.YAMLError as err:
         raise InvalidRules(f"rules file invalid: not YAML: {err}") from err
     if not isinstance(data, dict):
-        raise InvalidRules("rules file invalid: the top level must be a mapping with `routes` "
-                           "(and optionally `categories`, `responses`, `defaults`)")
+        raise InvalidRules(
+            "rules file invalid: the top level must be a mapping with `routes` "
+            "(and optionally `categories`, `responses`, `defaults`)"
+        )
     try:
         rules = RuleSet.model_validate(data)
     except ValidationError as err:
@@ -241,8 +249,7 @@ def load_rules(source: str | Path) -> RuleSet:
             problems.append(f"{where}: {error['msg']}")
             if first_field is None:
                 first_rule, first_field = rule, field
-        raise InvalidRules("rules file invalid: " + "; ".join(problems), rule=first_rule,
-                           field=first_field) from None
+        raise InvalidRules("rules file invalid: " + "; ".join(problems), rule=first_rule, field=first_field) from None
     _semantic_checks(rules)
     return rules
 
