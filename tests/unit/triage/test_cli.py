@@ -256,7 +256,9 @@ def test_classify_with_comprehend_hands_the_analyzer_a_comprehend_client(fake_co
 
 def test_comprehend_not_answering_exits_3(fake_comprehend, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given Comprehend fails
-    monkeypatch.setattr(fake_comprehend, "ComprehendAnalyzer", lambda client, fallback: _FakeComprehend(client, fail=True))
+    monkeypatch.setattr(
+        fake_comprehend, "ComprehendAnalyzer", lambda client, fallback: _FakeComprehend(client, fail=True)
+    )
     # When classifying
     code, out, err = run("classify", "--input", str(CSV), "--text-column", "message", "--analyzer", "comprehend")
     # Then the problem is named and the exit code says a service failed, not the input
