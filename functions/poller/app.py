@@ -42,6 +42,9 @@ def _dependencies():  # type: ignore[no-untyped-def]
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A schedule's input carries no id: this invocation's request id ties its log lines together and travels with
+    # the mentions it queues (SQS message attribute correlation_id).
+    logger.set_correlation_id(context.aws_request_id)
     try:
         request = PollEvent.model_validate(event)
     except ValidationError as err:

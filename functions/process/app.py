@@ -1,4 +1,9 @@
-"""SQS → score the batch → triage, store and alert each mention, reporting partial batch failures."""
+"""SQS → score the batch → triage, store and alert each mention, reporting partial batch failures.
+
+Every log line carries a correlation id: the sender's (webhook request id, poll invocation id) from the message
+attribute `correlation_id` while one record is handled, and all of the batch's ids, comma-separated, around
+batch-wide work (scoring, raw payloads, aggregates), so a search for one request id finds both.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from mentionwatch.pipeline.process import MentionProcessor
+from mentionwatch.queue.sqs import CORRELATION_ATTRIBUTE
 from mentionwatch.settings import ProcessSettings
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.wiring import mention_processor
@@ -36,25 +42,41 @@ def _parse(body: str) -> QueuedMention | None:
         return None
 
 
+def _correlation_id(record: dict[str, Any]) -> str | None:
+    attribute = (record.get("messageAttributes") or {}).get(CORRELATION_ATTRIBUTE) or {}
+    value = attribute.get("stringValue")
+    return str(value) if value else None
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records", [])
+    correlation = {record["messageId"]: _correlation_id(record) or record["messageId"] for record in records}
+    batch_correlation = ",".join(dict.fromkeys(correlation.values())) or context.aws_request_id
+    logger.set_correlation_id(batch_correlation)
     processor = _processor()
     processor.register_lambda_context(context)
-    parsed = {record["messageId"]: _parse(record["body"]) for record in event.get("Records", [])}
+    parsed = {record["messageId"]: _parse(record["body"]) for record in records}
     valid = [item for item in parsed.values() if item is not None]
     sentiments = processor.score(valid)
     processor.keep_raw_payloads(valid)
 
     def handle_record(record: SQSRecord) -> str:
-        item = parsed[record.message_id]
-        if item is None:
-            # A poison message: fail it alone; after maxReceiveCount the queue moves it to the DLQ.
-            raise ValueError(f"message {record.message_id} is not a queued mention")
-        outcome = processor.handle(item, sentiments.get(item.mention.id))
-        metrics.add_metric(name=f"Mentions_{outcome.value}", unit=MetricUnit.Count, value=1)
-        return outcome.value
+        logger.set_correlation_id(correlation[record.message_id])
+        try:
+            item = parsed[record.message_id]
+            if item is None:
+                # A poison message: fail it alone; after maxReceiveCount the queue moves it to the DLQ.
+                logger.warning("not a queued mention: failed alone", extra={"message_id": record.message_id})
+                raise ValueError(f"message {record.message_id} is not a queued mention")
+            outcome = processor.handle(item, sentiments.get(item.mention.id))
+            metrics.add_metric(name=f"Mentions_{outcome.value}", unit=MetricUnit.Count, value=1)
+            logger.info("mention handled", extra={"mention_id": item.mention.id, "outcome": outcome.value})
+            return outcome.value
+        finally:
+            logger.set_correlation_id(batch_correlation)
 
     with processor.batch():
         response = process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)

@@ -57,6 +57,8 @@ def _job(job: Job) -> Any:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A schedule's input carries no id: this invocation's request id ties its log lines together.
+    logger.set_correlation_id(context.aws_request_id)
     metrics.add_metric(name="ScheduledInvocations", unit=MetricUnit.Count, value=1)
     request = ScheduledEvent.model_validate(event)
     if request.job is Job.ESCALATION:

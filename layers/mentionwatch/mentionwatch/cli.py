@@ -1,10 +1,13 @@
 """The `mentionwatch` command line. Each subcommand registers itself with `@command`.
 
     mentionwatch classify --input FILE --text-column NAME [--rules FILE] [--analyzer local|comprehend]
+                          [--fallback none|local]
     mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
 
 Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
-stderr), 3 a service the command needs (Comprehend) did not answer.
+stderr), 3 a service the command needs (Comprehend) did not answer: no region or credentials, endpoint
+unreachable, access denied, throttled past the SDK's retries. `--fallback local` scores those rows with the
+local analyzer instead (each output row names the analyzer that scored it).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from mentionwatch.exceptions import AdapterError, MentionwatchError
+from mentionwatch.exceptions import AdapterError, MentionwatchError, SentimentUnavailable
 from mentionwatch.models import (
     Author,
     Mention,
@@ -118,20 +121,47 @@ def count_rows(path: Path) -> int | None:
 
 
 # --- classification ---------------------------------------------------------------------------------------
-def make_analyzer(name: str, local_model: Path | None = None) -> SentimentAnalyzer:
+@dataclass
+class FallbackTally:
+    """Rows `--fallback local` scored locally because Comprehend did not answer (reported on stderr at the end)."""
+
+    rows: int = 0
+
+    def __call__(self, documents: int) -> None:
+        self.rows += documents
+
+    def report(self, err: TextIO) -> None:
+        if self.rows:
+            print(f"{self.rows} rows scored by the local analyzer: Comprehend did not answer", file=err)
+
+
+def make_analyzer(
+    name: str, local_model: Path | None = None, fallback: str = "none", tally: FallbackTally | None = None
+) -> SentimentAnalyzer:
     from mentionwatch.sentiment.local import LocalAnalyzer
 
     if name == "comprehend":
-        import boto3  # only this path needs AWS
-        from botocore.exceptions import BotoCoreError
+        from botocore.exceptions import BotoCoreError, NoRegionError  # only this path needs AWS
 
+        from mentionwatch import aws
         from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
 
         try:
-            client = boto3.client("comprehend")
+            client = aws.client("comprehend")
+        except NoRegionError as err:  # nothing to call: the same as a service that does not answer
+            raise SentimentUnavailable(
+                "Comprehend cannot be called: no AWS region is set (AWS_DEFAULT_REGION or the profile's region)"
+            ) from err
         except BotoCoreError as err:
-            raise BadInput(f"--analyzer comprehend: AWS is not set up here ({err})") from err
-        return ComprehendAnalyzer(client, fallback=LocalAnalyzer(local_model))
+            raise SentimentUnavailable(f"Comprehend cannot be called: {err}") from err
+        # Unsupported languages and empty texts always go to the local analyzer; a failed call only with
+        # `--fallback local`, otherwise it ends the command with exit 3.
+        return ComprehendAnalyzer(
+            client,
+            fallback=LocalAnalyzer(local_model),
+            fallback_when_unavailable=fallback == "local",
+            count_fallbacks=tally if tally is not None else FallbackTally(),
+        )
     return LocalAnalyzer(local_model)
 
 
@@ -223,6 +253,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author-column", help="the column or field holding the author's handle (optional)")
     parser.add_argument("--rules", type=Path, help="a rules YAML file (default: the packaged rules)")
     parser.add_argument("--analyzer", choices=("local", "comprehend"), default="local")
+    parser.add_argument(
+        "--fallback",
+        choices=("none", "local"),
+        default="none",
+        help="with --analyzer comprehend: when Comprehend does not answer, exit 3 (none) or score locally (local)",
+    )
     parser.add_argument("--local-model", type=Path, help="weights for the local analyzer (default: the packaged ones)")
 
 
@@ -241,13 +277,15 @@ def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
 @command("classify", "sentiment and triage for each row, one JSON object a line on stdout", _configure_classify)
 def classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     triager = make_triager(args.rules)
-    analyzer = make_analyzer(args.analyzer, args.local_model)
+    tally = FallbackTally()
+    analyzer = make_analyzer(args.analyzer, args.local_model, args.fallback, tally)
     rows = read_rows(args.input, [args.text_column] + ([args.author_column] if args.author_column else []))
     progress = progress_printer(count_rows(args.input), err)
     for row, sentiment, decision in classify_rows(
         rows, args.text_column, analyzer, triager, progress, args.author_column
     ):
         out.write(json.dumps(decision_json(row, sentiment, decision), ensure_ascii=False) + "\n")
+    tally.report(err)
     return EXIT_OK
 
 
@@ -256,7 +294,8 @@ def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from mentionwatch.triage.evaluation import Evaluation, parse_label
 
     triager = make_triager(args.rules)
-    analyzer = make_analyzer(args.analyzer, args.local_model)
+    tally = FallbackTally()
+    analyzer = make_analyzer(args.analyzer, args.local_model, args.fallback, tally)
     rows = read_rows(args.input, [args.text_column, args.label_column])
     progress = progress_printer(count_rows(args.input), err)
     result, unlabelled = Evaluation(), 0
@@ -270,6 +309,7 @@ def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise BadInput(f"--label-column {args.label_column!r}: no row is labelled negative, neutral or positive")
     if unlabelled:
         print(f"skipped {unlabelled} rows without a negative/neutral/positive label", file=err)
+    tally.report(err)
     out.write(result.report() + "\n")
     missed = [t for t in result.targets() if not t.met]
     return EXIT_TARGET_MISSED if args.check and missed else EXIT_OK
@@ -296,7 +336,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         return int(args.handler(args, out, err))
     except AdapterError as problem:  # a service (Comprehend) did not answer: not the user's mistake
-        print(f"mentionwatch {args.command}: {problem}", file=err)
+        print(f"mentionwatch {args.command}: {' '.join(str(problem).split())}", file=err)  # always one line
         return EXIT_UNAVAILABLE
     except (BadInput, MentionwatchError) as problem:
         print(f"mentionwatch {args.command}: {problem}", file=err)

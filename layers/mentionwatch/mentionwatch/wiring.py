@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.exceptions import OrphanedChildLoggerError
 
 from mentionwatch import aws
 from mentionwatch.alerts.ack import AckSigner
@@ -80,8 +81,16 @@ def brand_matcher(settings: WebhookSettings) -> BrandMatcher | None:
     return match
 
 
+def current_correlation_id() -> str | None:
+    """The correlation id the handler's Powertools Logger carries now (None outside a handler)."""
+    try:
+        return logger.get_correlation_id()
+    except (IndexError, AttributeError, OrphanedChildLoggerError):  # no handler Logger (CLI, tests): nothing to carry
+        return None
+
+
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
-    return MentionQueue(aws.client("sqs"), settings.queue_url)
+    return MentionQueue(aws.client("sqs"), settings.queue_url, correlation_id=current_correlation_id)
 
 
 def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:

@@ -1,9 +1,13 @@
-"""SQS adapter: sends queued mentions in batches of ten; a partial failure is retried, then reported."""
+"""SQS adapter: sends queued mentions in batches of ten; a partial failure is retried, then reported.
+
+Each message carries the sender's correlation id (the webhook's API request id, the poll's invocation id) in the
+`correlation_id` message attribute, so the process function's log lines can be tied to the request.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -14,16 +18,20 @@ from mentionwatch.sources.base import QueuedMention
 SQS_BATCH = 10
 MAX_MESSAGE_BYTES = 256 * 1024
 ATTEMPTS = 3
+CORRELATION_ATTRIBUTE = "correlation_id"
 
 
 class MentionQueue:
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: Any, queue_url: str, correlation_id: Callable[[], str | None] = lambda: None) -> None:
         self._client = client
         self._queue_url = queue_url
+        self._correlation_id = correlation_id  # read at each send: one adapter serves many requests
 
     def enqueue(self, items: Sequence[QueuedMention]) -> int:
         """Send every item or raise `EnqueueFailed`; the caller then answers 5xx so the platform redelivers."""
         bodies = [self._body(item) for item in items]
+        correlation = self._correlation_id()
+        traced = {CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation}} if correlation else {}
         for start in range(0, len(bodies), SQS_BATCH):
             entries = [
                 {
@@ -32,6 +40,7 @@ class MentionQueue:
                     "MessageAttributes": {
                         "source": {"DataType": "String", "StringValue": items[start + index].source},
                         "mention_id": {"DataType": "String", "StringValue": items[start + index].mention.id},
+                        **traced,
                     },
                 }
                 for index, body in enumerate(bodies[start : start + SQS_BATCH])

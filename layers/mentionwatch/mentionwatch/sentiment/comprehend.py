@@ -5,22 +5,30 @@
   gave no language.
 - Whatever Comprehend cannot score (an unsupported language, an item error, a call that fails after the SDK's
   own retries) is scored by the fallback analyzer, and each result records which analyzer scored it.
+- Documents that fell back because a call failed are counted, by default in the EMF metric `ComprehendFallbacks`
+  (the handler's `log_metrics` flushes it; an alarm watches it). With `fallback_when_unavailable=False` (the CLI
+  without `--fallback local`) a failed call raises `SentimentUnavailable` instead.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mentionwatch.exceptions import SentimentUnavailable
 from mentionwatch.models import Sentiment, SentimentResult, SentimentScores
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.text import truncate_utf8
 
 logger = Logger(child=True)
+# Powertools Metrics instances share one metric set per namespace: the handler's `log_metrics` flushes this too.
+metrics = Metrics()
+FALLBACK_METRIC = "ComprehendFallbacks"
 
 MAX_BATCH = 25
 MAX_DOCUMENT_BYTES = 5_000
@@ -45,12 +53,28 @@ def comprehend_language(code: str | None) -> str | None:
     return base if base in SENTIMENT_LANGUAGES else None
 
 
+def emit_fallback_metric(documents: int) -> None:
+    metrics.add_metric(name=FALLBACK_METRIC, unit=MetricUnit.Count, value=documents)
+
+
 class ComprehendAnalyzer:
     name = "comprehend"
 
-    def __init__(self, client: Any, fallback: SentimentAnalyzer) -> None:
+    def __init__(
+        self,
+        client: Any,
+        fallback: SentimentAnalyzer,
+        *,
+        fallback_when_unavailable: bool = True,
+        count_fallbacks: Callable[[int], None] = emit_fallback_metric,
+    ) -> None:
         self._client = client
         self._fallback = fallback
+        # False: a failed call raises SentimentUnavailable (the fallback still scores unsupported languages).
+        self._fallback_when_unavailable = fallback_when_unavailable
+        # Told how many documents a failed call left to the fallback (the CLI counts them itself: an EMF line
+        # printed to its stdout would corrupt its output).
+        self._count_fallbacks = count_fallbacks
 
     def analyze(self, requests: Sequence[SentimentRequest]) -> list[SentimentResult]:
         results: list[SentimentResult | None] = [None] * len(requests)
@@ -66,9 +90,13 @@ class ComprehendAnalyzer:
         # One failed call (after the SDK's retries) means Comprehend is down or throttled hard: the rest of the
         # batch goes to the fallback at once instead of waiting out more timeouts before Lambda's own.
         available = True
+        unavailable = 0  # documents left to the fallback because a call failed
         for language, indexes in by_language.items():
             for chunk in _chunks(indexes, MAX_BATCH):
                 available = available and self._score_chunk(language, chunk, texts, results)
+                unavailable += 0 if available else len(chunk)
+        if unavailable:
+            self._count_fallbacks(unavailable)
 
         unscored = [index for index, result in enumerate(results) if result is None]
         if unscored:
@@ -89,7 +117,9 @@ class ComprehendAnalyzer:
             try:
                 response = self._client.batch_detect_dominant_language(TextList=[texts[i] for i in chunk])
             except (ClientError, BotoCoreError) as err:
+                self._unavailable("language detection", err)
                 logger.warning("language detection failed; those texts are scored locally", extra={"error": str(err)})
+                self._count_fallbacks(len(chunk))
                 continue
             for item in response.get("ResultList", []):
                 detected = max(item.get("Languages", []), key=lambda lang: lang["Score"], default=None)
@@ -104,6 +134,7 @@ class ComprehendAnalyzer:
         try:
             response = self._client.batch_detect_sentiment(TextList=[texts[i] for i in chunk], LanguageCode=language)
         except (ClientError, BotoCoreError) as err:
+            self._unavailable("sentiment", err)
             # The SDK has already retried throttling and 5xx; the fallback keeps the batch moving.
             logger.warning(
                 "Comprehend unavailable; scoring locally",
@@ -126,3 +157,9 @@ class ComprehendAnalyzer:
         for error in response.get("ErrorList", []):
             logger.warning("Comprehend could not score a document", extra={"error_code": error.get("ErrorCode")})
         return True
+
+    def _unavailable(self, call: str, err: Exception) -> None:
+        """Raise instead of falling back when the caller asked for Comprehend or nothing."""
+        if not self._fallback_when_unavailable:
+            message = " ".join(str(err).split())  # one line, whatever the SDK's message holds
+            raise SentimentUnavailable(f"Comprehend did not answer ({call}): {message}") from err
