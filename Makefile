@@ -6,10 +6,15 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo serve test unit integration e2e lint format typecheck check-template build deploy bench clean
+.PHONY: dev demo serve test unit integration e2e lint format typecheck check-template build deploy bench clean events \
+	lock check-locks
 
-$(STAMP): pyproject.toml
+# The pinned versions first (hashes checked), then the project itself: a dependency added to pyproject.toml without
+# re-locking still installs (unpinned) so work goes on, and `make check-locks` (in .ci/run) names it.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock 2>&1 \
+		| { grep -v 'WARNING: Location' || true; }; test $${PIPESTATUS[0]} -eq 0
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v 'WARNING: Location' || true
 	$(BIN)/python -c "import mentionwatch, moto, pytest" 
 	touch $(STAMP)
@@ -35,7 +40,7 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
-LINTED := layers functions tests bench conftest.py
+LINTED := layers functions tests bench scripts conftest.py
 
 lint: $(STAMP) ## ruff check and ruff format --check (the template has its own target: check-template)
 	$(BIN)/ruff check $(LINTED)
@@ -48,6 +53,30 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 typecheck: $(STAMP) ## mypy --strict on the layer, then each handler on its own (every handler module is named app)
 	$(BIN)/mypy layers/mentionwatch/mentionwatch
 	@for handler in functions/*/app.py; do echo "mypy $$handler"; $(BIN)/mypy $$handler || exit 1; done
+	$(BIN)/mypy scripts/make_events.py scripts/check_locks.py
+
+events: $(STAMP) ## sample events for every function in events/, signed now (EVENTS_ARGS="--secrets F --ack-key-file K")
+	$(BIN)/python scripts/make_events.py $(EVENTS_ARGS)
+
+# Locks (README, "Dependencies and the layer"): uv, pinned, in its own virtualenv under .tools/.
+UV_VERSION ?= 0.13.9
+UV := .tools/uv/bin/uv
+UV_COMPILE = $(UV) pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade)
+LAMBDA_TARGET := --python-version 3.12 --python-platform aarch64-manylinux2014
+
+$(UV):
+	python3 -m venv .tools/uv
+	.tools/uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+lock: $(UV) $(STAMP) ## re-pin dependencies after editing pyproject.toml or the layer's requirements (UPGRADE=1: newest)
+	$(UV_COMPILE) pyproject.toml --extra dev --universal --python-version 3.11 -o requirements-dev.lock
+	$(UV_COMPILE) $(LAMBDA_TARGET) layers/mentionwatch/requirements.txt -o layers/mentionwatch/requirements.lock
+	$(UV_COMPILE) $(LAMBDA_TARGET) --no-deps layers/mentionwatch/requirements-nodeps.txt \
+		-o layers/mentionwatch/requirements-nodeps.lock
+	$(BIN)/python scripts/check_locks.py
+
+check-locks: $(STAMP) ## the lock files still pin everything pyproject.toml and the layer's requirements ask for
+	$(BIN)/python scripts/check_locks.py
 
 check-template: ## sam validate --lint and cfn-lint (tools in their own venv under .tools/)
 	scripts/check-template.sh

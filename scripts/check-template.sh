@@ -76,12 +76,19 @@ native="$layer/pydantic_core/_pydantic_core.cpython-${runtime/./}-aarch64-linux-
 [[ -f "$layer/mentionwatch/__init__.py" ]] || fail "the mentionwatch package is missing from the layer"
 [[ -f "$layer/vaderSentiment/vader_lexicon.txt" ]] || fail "the VADER lexicon is missing from the layer"
 [[ ! -e "$layer/requests" ]] || fail "requests ended up in the layer (vaderSentiment must be installed --no-deps)"
+# Built from the lock: the versions in the layer are the pinned ones.
+for package in boto3 botocore pydantic pydantic-core aws-lambda-powertools; do
+  pinned="$(sed -n -E "s/^${package}==([^ ]+).*/\1/p" layers/mentionwatch/requirements.lock)"
+  [[ -n "$pinned" ]] || fail "$package is not pinned in layers/mentionwatch/requirements.lock (run 'make lock')"
+  [[ -d "$layer/${package//-/_}-$pinned.dist-info" ]] || fail "the layer's $package is not the locked $pinned"
+done
 for fn in WebhookFunction ProcessFunction; do
   [[ -f ".aws-sam/build/$fn/app.py" ]] || fail ".aws-sam/build/$fn/app.py is missing"
 done
 echo "layer: $(du -sh "${layer%/python}" | cut -f1) unzipped (Lambda's limit for function + layers: 250 MB)"
 echo "native: $(basename "$native")"
 echo "mentionwatch modules: $(find "$layer/mentionwatch" -name '*.py' | wc -l | tr -d ' ')"
+echo "locked: $(grep -c '==' layers/mentionwatch/requirements.lock) packages, e.g. boto3 $(sed -n -E 's/^boto3==([^ ]+).*/\1/p' layers/mentionwatch/requirements.lock)"
 
 (( smoke )) || exit 0
 

@@ -71,14 +71,7 @@ def test_the_sample_sqs_event_in_events_is_processed(deployed, dynamodb, table, 
     assert stored == {"webhook:sample-1": "escalate", "webhook:sample-2": "acknowledge"}
 
 
-def test_the_sample_api_event_in_events_is_a_valid_delivery_apart_from_its_age(deployed, lambda_context):
-    event = json.loads((ROOT / "events" / "apigw-webhook-standard.json").read_text())
-
-    response = load_handler("webhook").lambda_handler(event, lambda_context)
-
-    # Signed with the dev secret at a fixed time: everything checks out except the 5-minute tolerance.
-    assert response["statusCode"] == 401
-    assert json.loads(response["body"])["error"]["code"] == "timestamp_out_of_tolerance"
+# The webhook sample (and one for every other function) is run by tests/integration/test_sample_events.py.
 
 
 def test_an_edit_replaces_the_stored_text_without_paging_again(deployed, sqs, dynamodb, table, lambda_context):
