@@ -132,7 +132,8 @@ class FallbackTally:
 
     def report(self, err: TextIO) -> None:
         if self.rows:
-            print(f"{self.rows} rows scored by the local analyzer: Comprehend did not answer", file=err)
+            rows = "1 row" if self.rows == 1 else f"{self.rows} rows"
+            print(f"{rows} scored by the local analyzer: Comprehend did not answer", file=err)
 
 
 def make_analyzer(
