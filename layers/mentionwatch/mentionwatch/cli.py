@@ -3,6 +3,7 @@
     mentionwatch classify --input FILE --text-column NAME [--rules FILE] [--analyzer local|comprehend]
                           [--fallback none|local]
     mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
+    mentionwatch kept list|replay [ID ...] [--all]   (signed webhook deliveries the parser refused; cli_kept.py)
 
 Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
 stderr), 3 a service the command needs (Comprehend) did not answer: no region or credentials, endpoint
@@ -317,6 +318,8 @@ def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import mentionwatch.cli_kept  # noqa: F401 - registers `kept` (it imports this module, so not at the top)
+
     parser = argparse.ArgumentParser(prog="mentionwatch", description="Social listening and escalation.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, configure, handler) in _COMMANDS.items():

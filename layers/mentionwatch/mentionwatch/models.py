@@ -55,6 +55,7 @@ class ThreadRef(BaseModel):
 
     root_id: Annotated[str | None, Field(max_length=256)] = None
     parent_id: Annotated[str | None, Field(max_length=256)] = None
+    quote_of: Annotated[str | None, Field(max_length=256, description="the post this one quotes")] = None
 
 
 class Engagement(BaseModel):
@@ -98,6 +99,9 @@ class Mention(BaseModel):
     match: Match = Match()
     raw_ref: Annotated[str | None, Field(max_length=512)] = None
     deleted: bool = False
+    # Hidden by the page or a moderator (Meta `hide`): it exists but nobody sees it. None: the delivery does not
+    # say; False: explicitly shown again (Meta `unhide`).
+    hidden: bool | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

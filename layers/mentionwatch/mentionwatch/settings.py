@@ -37,6 +37,9 @@ class WebhookSettings(_Settings):
     # Optional: tags webhook mentions that name no brand with the watched brand their text mentions.
     watch_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_WATCH_PARAMETER")] = None
     watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None
+    # Signed deliveries the parser refuses are kept here for replay (pipeline/kept.py), for the raw payload TTL.
+    table_name: Annotated[str | None, Field(alias="MENTIONWATCH_TABLE", min_length=1)] = None
+    raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30
 
 
 class AlertingOptions(_Settings):

@@ -24,7 +24,7 @@ from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import AdapterError, ConfigurationError
 from mentionwatch.models import Match
-from mentionwatch.pipeline.ingest import BrandMatcher
+from mentionwatch.pipeline.ingest import BrandMatcher, KeepRefused
 from mentionwatch.pipeline.process import MentionProcessor
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
 from mentionwatch.pollers.http import HttpTransport, UrllibTransport
@@ -91,6 +91,16 @@ def current_correlation_id() -> str | None:
 
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
     return MentionQueue(aws.client("sqs"), settings.queue_url, correlation_id=current_correlation_id)
+
+
+def keep_refused(settings: WebhookSettings) -> KeepRefused | None:
+    """Where signed deliveries the parser refuses are kept (none without a table: they are then answered 400)."""
+    if not settings.table_name:
+        return None
+    from mentionwatch.store.kept_dynamodb import DynamoDbKeptDeliveries
+
+    store = DynamoDbKeptDeliveries(aws.client("dynamodb"), settings.table_name)
+    return KeepRefused(store=store, keep_for=timedelta(days=settings.raw_ttl_days))
 
 
 def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:

@@ -69,7 +69,8 @@ def test_status_created_strips_html_and_maps_account_thread_and_counts(inbound, 
     assert mention.native_id == "social.example/users/marta/statuses/113512345678901234"
     assert mention.author.handle == "marta@social.example"
     assert mention.author.followers == 880
-    assert mention.thread.parent_id == "113512300000000000"
+    # the parent linked by its URI (its author @acme is local to the instance), not the per-instance number
+    assert mention.thread.parent_id == "social.example/users/acme/statuses/113512300000000000"
     assert (mention.engagement.likes, mention.engagement.reposts, mention.engagement.replies) == (7, 3, 1)
     assert mention.permalink == "https://social.example/@marta/113512345678901234"
     assert mention.created_at == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)

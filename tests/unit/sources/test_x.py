@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mentionwatch.exceptions import ConfigurationError, MalformedPayload, SignatureInvalid, SignatureMissing
+from mentionwatch.exceptions import MalformedPayload, SignatureInvalid, SignatureMissing, UnknownSource
 from mentionwatch.models import Platform
 from mentionwatch.sources.registry import get_webhook_source
 
@@ -77,11 +77,13 @@ def test_missing_signature_header_is_rejected(inbound, fixture_bytes):
     assert caught.value.field == "x-twitter-webhooks-signature"
 
 
-def test_missing_consumer_secret_is_a_configuration_error_naming_the_key(inbound):
+def test_missing_consumer_secret_answers_as_an_unconfigured_source_without_naming_the_key(inbound):
     request = inbound("x", body=b"{}", headers={"x-twitter-webhooks-signature": "sha256=abc"})
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(UnknownSource) as caught:
         get_webhook_source("x").verify(request, {})
-    assert "consumer_secret" in caught.value.message
+    assert caught.value.status == 404
+    assert caught.value.message == "source 'x' is not configured"  # the same answer as for no secrets at all
+    assert "consumer_secret" not in caught.value.message
 
 
 def test_extended_tweet_uses_full_text_and_maps_user_reply_and_counts(inbound, fixture_bytes):
@@ -127,13 +129,15 @@ def test_retweet_carries_the_original_full_text(inbound, fixture_bytes):
     assert mention.text.endswith("no food vouchers.")
 
 
-def test_delete_event_marks_the_post_deleted(inbound, fixture_bytes):
+def test_delete_event_marks_the_subscribed_accounts_own_post_deleted(inbound, fixture_bytes):
+    # X sends tweet_delete_events only for the subscribed account's own posts (status.user_id == for_user_id)
     delivery = get_webhook_source("x").parse(inbound("x", body=fixture_bytes("x/tweet_delete_events.json")))
     mention = delivery.items[0].mention
     assert mention.deleted is True
-    assert mention.id == "x:1862497411234567890"
+    assert mention.id == "x:1862499000000000001"
+    assert mention.author.id == "2244994945"
     # The creation time comes from the snowflake id: (id >> 22) + X epoch, in milliseconds.
-    expected_ms = (1862497411234567890 >> 22) + 1288834974657
+    expected_ms = (1862499000000000001 >> 22) + 1288834974657
     assert mention.created_at == datetime.fromtimestamp(expected_ms / 1000, UTC)
 
 

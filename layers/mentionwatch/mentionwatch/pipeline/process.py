@@ -45,6 +45,7 @@ class Store(Protocol):
     def put_raw_payloads(self, raws: Sequence[RawItem]) -> None: ...
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def mark_deleted(self, mention: Mention) -> bool: ...
+    def set_hidden(self, mention: Mention, hidden: bool) -> bool: ...
     def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
@@ -66,6 +67,8 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     EDITED = "edited"
     DELETED = "deleted"
+    HIDDEN = "hidden"  # hidden on the platform (Meta `hide`): out of the queues, never paged
+    SHOWN = "shown"  # shown again (Meta `unhide`): back in its queue
 
 
 class MentionProcessor:
@@ -96,16 +99,22 @@ class MentionProcessor:
         """A deletion that overtook its mention on the queue (SQS does not keep order): store a resolved,
         deleted row now, so the mention arriving later is a duplicate and is neither stored live nor paged."""
         triaged = TriagedMention(
-            mention=mention, sentiment=NOT_SCORED, triage=DELETED_FIRST, status=MentionStatus.RESOLVED
+            mention=mention,
+            sentiment=NOT_SCORED,
+            triage=DELETED_FIRST if mention.deleted else HIDDEN_FIRST,
+            status=MentionStatus.RESOLVED,
         )
         try:
             self._store.put_new(MentionItem.from_triaged(triaged, stored_at=self._clock()))
-        except AlreadyStored:
-            self._store.mark_deleted(mention)  # the mention got there in between: mark it after all
+        except AlreadyStored:  # the mention got there in between: mark it after all
+            if mention.deleted:
+                self._store.mark_deleted(mention)
+            else:
+                self._store.set_hidden(mention, True)
 
     def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
         """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
-        live = [item.mention for item in items if not item.mention.deleted]
+        live = [item.mention for item in items if not (item.mention.deleted or item.mention.hidden)]
         unique = list({mention.id: mention for mention in live}.values())
         results = self._analyzer.analyze(
             [SentimentRequest(text=mention.text, language=mention.language) for mention in unique]
@@ -119,7 +128,7 @@ class MentionProcessor:
                 mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration
             )
             for item in items
-            if item.raw is not None and not item.mention.deleted
+            if item.raw is not None and not (item.mention.deleted or item.mention.hidden)
         }
         if raws:
             self._store.put_raw_payloads(list(raws.values()))
@@ -132,6 +141,15 @@ class MentionProcessor:
                 self._keep_deletion(mention)
             logger.info("mention deleted on its platform", extra={"mention_id": mention.id, "was_stored": found})
             return Outcome.DELETED
+        if mention.hidden:
+            found = self._store.set_hidden(mention, True)
+            if not found:
+                self._keep_deletion(mention)  # hidden before it was stored: kept resolved, never paged
+            logger.info("mention hidden on its platform", extra={"mention_id": mention.id, "was_stored": found})
+            return Outcome.HIDDEN
+        if mention.hidden is False and self._store.set_hidden(mention, False):
+            logger.info("mention shown again on its platform", extra={"mention_id": mention.id})
+            return Outcome.SHOWN
         if sentiment is None:
             raise ValueError(f"no sentiment was computed for {mention.id}")
 
@@ -181,6 +199,12 @@ DELETED_FIRST = TriageDecision(
     severity=Severity.LOW,
     rules=("pipeline/deleted-before-stored",),
     reasons=("deleted on its platform before mentionwatch stored it",),
+)
+HIDDEN_FIRST = DELETED_FIRST.model_copy(
+    update={
+        "rules": ("pipeline/hidden-before-stored",),
+        "reasons": ("hidden on its platform before mentionwatch stored it",),
+    }
 )
 NOT_SCORED = SentimentResult(label=Sentiment.NEUTRAL, scores=SentimentScores(neutral=1.0), analyzer="none")
 

@@ -10,7 +10,7 @@ their public timelines need one). Rate limits: `x-ratelimit-remaining` / `x-rate
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import ValidationError
 
@@ -75,7 +75,7 @@ class MastodonPoller:
                     page_ids.append(status.id)
                     if skip_reason(status):
                         continue
-                    mention = status_to_mention(status, context.now)
+                    mention = status_to_mention(status, context.now, instance_host=urlsplit(instance).netloc)
                 except (ValidationError, MalformedPayload):
                     invalid += 1
                     continue

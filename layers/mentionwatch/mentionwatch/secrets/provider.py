@@ -42,20 +42,30 @@ def _lookup(secrets: AllSourceSecrets, source: str) -> Mapping[str, str]:
 
 
 class FileSecretsProvider:
-    """Local development: the file named by MENTIONWATCH_SECRETS_FILE (events/dev-secrets.json by default)."""
+    """Local development: the file named by MENTIONWATCH_SECRETS_FILE (events/dev-secrets.json by default).
+
+    Re-read whenever the file's modification time or size changes, so an edited file applies to the next
+    delivery without restarting the local stack.
+    """
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._secrets: AllSourceSecrets | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def _current(self) -> AllSourceSecrets:
+        try:
+            status = self._path.stat()
+            stamp = (status.st_mtime_ns, status.st_size)
+            if self._secrets is None or stamp != self._stamp:
+                text = self._path.read_text(encoding="utf-8")
+                self._secrets, self._stamp = parse_secrets(text, str(self._path)), stamp
+        except OSError as err:
+            raise SecretUnavailable(f"cannot read the secrets file {self._path}: {err.strerror}") from None
+        return self._secrets
 
     def for_source(self, source: str) -> Mapping[str, str]:
-        if self._secrets is None:
-            try:
-                text = self._path.read_text(encoding="utf-8")
-            except OSError as err:
-                raise SecretUnavailable(f"cannot read the secrets file {self._path}: {err.strerror}") from None
-            self._secrets = parse_secrets(text, str(self._path))
-        return _lookup(self._secrets, source)
+        return _lookup(self._current(), source)
 
 
 class SecretsManagerProvider:

@@ -10,17 +10,26 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
-from mentionwatch.exceptions import ConfigurationError, SignatureInvalid, SignatureMissing
+from aws_lambda_powertools import Logger
+
+from mentionwatch.exceptions import SignatureInvalid, SignatureMissing, UnknownSource
 from mentionwatch.sources.base import InboundRequest, SourceSecrets
 
+logger = Logger(child=True)
 Digest = Callable[..., Any]  # hashlib.sha256, hashlib.sha1
+
+
+def not_configured(source: str, detail: str) -> UnknownSource:
+    """A source whose secrets are incomplete answers exactly like one that is not configured at all (404): the
+    caller is not yet authenticated, so the detail goes to the log only, and a 404 stops a platform's retries."""
+    logger.warning("webhook source is misconfigured", extra={"source": source, "detail": detail})
+    return UnknownSource(f"source {source!r} is not configured", field="source")
 
 
 def require_secret(secrets: SourceSecrets, source: str, key: str) -> str:
     value = secrets.get(key)
     if not value:
-        # Names the key, never its value.
-        raise ConfigurationError(f"source {source} has no {key} configured", field=key)
+        raise not_configured(source, f"no {key} in its secrets")  # the key's name, never a value
     return value
 
 

@@ -8,6 +8,13 @@
   webhooks see direct messages too: they are never stored).
 The mention's native id is the status URI without its scheme: the same post has a different numeric id on
 every instance, but one URI, so a post seen by the webhook and by a poller on another instance is one mention.
+`in_reply_to_id` is such a per-instance number; a reply's parent is linked by the parent's URI instead, which
+can be derived when the parent's author is an account of the instance that served the status (Mastodon's own
+URIs are `https://<instance>/users/<username>/statuses/<id>`, the author found among the reply's `mentions`);
+otherwise the reply keeps no parent rather than one that never matches.
+Admin webhooks fire only for statuses posted on their own instance: posts from the rest of the fediverse reach
+mentionwatch through the hashtag poller. An admin-defined payload template (Mastodon 4.3+) changes the body's
+shape: such a body is refused by the parser and, being signed, kept for replay (clear the template).
 """
 
 from __future__ import annotations
@@ -46,6 +53,15 @@ class Account(_Payload):
     bot: bool = False
 
 
+class MentionedAccount(_Payload):
+    """An account a status mentions (`id`, `username`, `acct`, `url`): a reply mentions its parent's author."""
+
+    id: str
+    username: Annotated[str, Field(min_length=1)]
+    acct: Annotated[str, Field(min_length=1)]
+    url: str | None = None
+
+
 class Status(_Payload):
     id: Annotated[str, Field(min_length=1)]
     uri: Annotated[str, Field(min_length=1)]
@@ -56,7 +72,9 @@ class Status(_Payload):
     language: str | None = None
     visibility: str = "public"
     in_reply_to_id: str | None = None
+    in_reply_to_account_id: str | None = None
     account: Account
+    mentions: list[MentionedAccount] = []
     replies_count: Annotated[int, Field(ge=0)] = 0
     reblogs_count: Annotated[int, Field(ge=0)] = 0
     favourites_count: Annotated[int, Field(ge=0)] = 0
@@ -79,6 +97,24 @@ def native_id(status: Status) -> str:
     return status.uri.replace(" ", "").replace("#", "/")
 
 
+def parent_native_id(status: Status, instance_host: str | None = None) -> str | None:
+    """The parent's native id (its URI without scheme), when the per-instance `in_reply_to_id` can be turned into
+    one: the parent's author must be local to the instance that served the status (`instance_host`; for a
+    webhook, the status's own instance)."""
+    if not status.in_reply_to_id or not status.in_reply_to_id.isdigit():
+        return None
+    host = instance_host or (urlsplit(status.uri).netloc if "@" not in status.account.acct else None)
+    if not host:
+        return None
+    if status.in_reply_to_account_id == status.account.id:
+        author: Account | MentionedAccount | None = status.account  # a self-thread
+    else:
+        author = next((m for m in status.mentions if m.id == status.in_reply_to_account_id), None)
+    if author is None or "@" in author.acct:  # unknown, or an account of another instance
+        return None
+    return f"{host}/users/{author.username}/statuses/{status.in_reply_to_id}"
+
+
 def full_handle(account: Account) -> str:
     """`user@host` for local accounts too (Mastodon gives only `user` for them)."""
     if "@" in account.acct:
@@ -87,7 +123,9 @@ def full_handle(account: Account) -> str:
     return f"{account.acct}@{host}" if host else account.acct
 
 
-def status_to_mention(status: Status, received_at: datetime, where: str = "object") -> Mention:
+def status_to_mention(
+    status: Status, received_at: datetime, where: str = "object", instance_host: str | None = None
+) -> Mention:
     text = f"{status.spoiler_text} {status.content}" if status.spoiler_text else status.content
     return build_mention(
         where,
@@ -104,7 +142,7 @@ def status_to_mention(status: Status, received_at: datetime, where: str = "objec
         ),
         created_at=status.created_at,
         received_at=received_at,
-        thread=dict(parent_id=status.in_reply_to_id),
+        thread=dict(parent_id=parent_native_id(status, instance_host)),
         engagement=dict(
             likes=status.favourites_count,
             replies=status.replies_count,
@@ -137,6 +175,12 @@ class MastodonSource(WebhookSource):
         payload = load_json(request.body)
         if not isinstance(payload, dict):
             raise MalformedPayload("body must be a JSON object", field="body")
+        if "event" not in payload or "object" not in payload:
+            raise MalformedPayload(
+                "body is not Mastodon's webhook payload (event, object): an admin payload template changes its "
+                "shape; clear the template in Administration → Webhooks",
+                field="event",
+            )
         event = validate_payload(Event, payload)
         if event.event not in HANDLED_EVENTS:
             return Delivery(ignored=f"event type {event.event!r} is not handled")

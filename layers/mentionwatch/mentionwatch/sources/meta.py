@@ -6,9 +6,13 @@
   (Meta escapes non-ASCII as `\\uXXXX`; re-serialising the JSON would break the signature).
 - Secrets: `app_secret`, `verify_token` (one app usually serves both sources; each source has its own entry).
 - Payloads: `{"object": "page"|"instagram", "entry": [{"id", "time", "changes": [{"field", "value"}]}]}`,
-  batched. Page `feed` changes for posts, statuses, photos, videos, shares and comments with verb add /
-  edited / remove (remove → a mention marked deleted); Instagram `comments`, `live_comments` and `mentions`.
-  Everything else (reactions, likes, messaging, other objects) is ignored.
+  batched. Page `feed` changes for posts, statuses, photos, videos, shares and comments, by verb: `add` (new),
+  `edit` / `edited` / `update` (the stored mention's text is updated, never paged again), `remove` / `delete`
+  (marked deleted), `hide` (marked hidden: out of the queues, never paged) and `unhide` (shown again). The
+  Page `mention` field (the Page @-mentioned in someone else's post or comment) has the same shape and verbs;
+  Meta sends it only when the Page's app subscription lists it (`subscribed_fields=feed,mention`; the feed
+  field alone does not carry it). Instagram `comments`, `live_comments` and `mentions`. Everything else
+  (reactions, likes, messaging, other objects) is ignored.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ from mentionwatch.sources.registry import register
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 FEED_ITEMS = frozenset({"post", "status", "photo", "video", "share", "link", "comment"})
+PAGE_FIELDS = frozenset({"feed", "mention"})
+LIVE_VERBS = frozenset({"add", "edit", "edited", "update"})
+DELETE_VERBS = frozenset({"remove", "delete"})
+VISIBILITY_VERBS = {"hide": True, "unhide": False}
+FEED_VERBS = LIVE_VERBS | DELETE_VERBS | VISIBILITY_VERBS.keys()
 INSTAGRAM_FIELDS = frozenset({"comments", "live_comments", "mentions"})
 UNKNOWN_AUTHOR = "unknown"
 
@@ -92,6 +101,15 @@ class FeedValue(_Payload):
     from_: Annotated[FacebookFrom | None, Field(alias="from")] = None
     post: FacebookPost | None = None
     link: str | None = None
+    # The Page `mention` field names the author with sender_id / sender_name instead of `from`.
+    sender_id: str | None = None
+    sender_name: str | None = None
+
+    @property
+    def author(self) -> FacebookFrom | None:
+        if self.from_ is not None:
+            return self.from_
+        return FacebookFrom(id=self.sender_id, name=self.sender_name) if self.sender_id else None
 
 
 class InstagramFrom(_Payload):
@@ -190,21 +208,21 @@ class MetaSource(WebhookSource):
         where: str,
         unhandled: set[str],
     ) -> Mention | None:
-        if change.field != "feed":
+        if change.field not in PAGE_FIELDS:
             unhandled.add(f"field {change.field}")
             return None
         if not isinstance(change.value, dict):
             raise MalformedPayload(f"{where}: expected an object", field=where)
         value = validate_payload(FeedValue, change.value, prefix=where)
-        if value.item not in FEED_ITEMS or value.verb not in ("add", "edited", "edit", "remove"):
-            unhandled.add(f"feed {value.item}/{value.verb}")
+        if value.item not in FEED_ITEMS or value.verb not in FEED_VERBS:
+            unhandled.add(f"{change.field} {value.item}/{value.verb}")
             return None
         is_comment = value.item == "comment"
         native_id = value.comment_id if is_comment else value.post_id
         if not native_id:
             missing = "comment_id" if is_comment else "post_id"
             raise MalformedPayload(f"{where}.{missing}: Field required", field=f"{where}.{missing}")
-        author = value.from_
+        author = value.author
         permalink = (value.post.permalink_url if value.post and not is_comment else None) or (
             f"https://www.facebook.com/{native_id}"
         )
@@ -226,7 +244,8 @@ class MetaSource(WebhookSource):
                 parent_id=value.parent_id if is_comment else None,
             ),
             raw_ref=f"facebook:{entry.id}:{native_id}",
-            deleted=value.verb == "remove",
+            deleted=value.verb in DELETE_VERBS,
+            hidden=VISIBILITY_VERBS.get(value.verb),
         )
 
     # --- Instagram -------------------------------------------------------------------------------------

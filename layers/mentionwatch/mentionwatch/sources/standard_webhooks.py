@@ -17,13 +17,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.exceptions import (
-    ConfigurationError,
     MalformedPayload,
     SignatureInvalid,
     SignatureMissing,
     TimestampOutOfTolerance,
 )
 from mentionwatch.models import Author, Engagement, Match, Mention, Platform, ThreadRef, UtcDatetime
+from mentionwatch.sources._signing import not_configured
 from mentionwatch.sources.base import Delivery, InboundRequest, QueuedMention, SourceSecrets, WebhookSource
 from mentionwatch.sources.payloads import load_json, validate_payload
 from mentionwatch.sources.registry import register
@@ -34,13 +34,13 @@ MAX_BATCH = 100
 
 
 def decode_secret(secret: str) -> bytes:
-    """`whsec_<base64>` → key bytes. A secret without the prefix is used as its UTF-8 bytes."""
-    if not secret.startswith(SECRET_PREFIX):
-        return secret.encode("utf-8")
+    """`whsec_<base64>` or the bare `<base64>` → key bytes, as the reference library reads it: the prefix is
+    optional and the rest is always base64 (a secret pasted without its prefix still verifies)."""
+    encoded = secret.strip().removeprefix(SECRET_PREFIX)
     try:
-        return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
-    except (binascii.Error, ValueError) as err:
-        raise ConfigurationError("the standard webhook signing secret is not valid base64") from err
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise not_configured("standard", "its signing secret is not base64 (whsec_ prefix optional)") from None
 
 
 def sign(key: bytes, msg_id: str, timestamp: str, body: bytes) -> str:
@@ -136,7 +136,7 @@ class StandardWebhooksSource(WebhookSource):
             decode_secret(secrets[name]) for name in ("signing_secret", "previous_signing_secret") if secrets.get(name)
         ]
         if not keys:
-            raise ConfigurationError("source standard has no signing_secret configured")
+            raise not_configured(self.name, "no signing_secret in its secrets")
         for key in keys:
             expected = sign(key, msg_id, timestamp, request.body)
             # Compare every offered signature in constant time; any match proves the delivery.

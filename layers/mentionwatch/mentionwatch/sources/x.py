@@ -75,6 +75,13 @@ class V1Extended(_Payload):
     full_text: str
 
 
+class V1EditHistory(_Payload):
+    """Each edit is a new post id; the chain starts with the original (docs: "Edit Tweets")."""
+
+    initial_tweet_id: str | None = None
+    edit_tweet_ids: list[str] = []
+
+
 class V1Tweet(_Payload):
     id_str: Annotated[str, Field(pattern=r"^\d{1,20}$")]
     created_at: str | None = None
@@ -90,6 +97,25 @@ class V1Tweet(_Payload):
     favorite_count: Annotated[int, Field(ge=0)] = 0
     quote_count: Annotated[int, Field(ge=0)] = 0
     retweeted_status: V1Tweet | None = None
+    quoted_status_id_str: str | None = None
+    quoted_status: V1Tweet | None = None
+    edit_history: V1EditHistory | None = None
+
+    @property
+    def original_id(self) -> str:
+        """The id of the first version: every edit of a post is stored as that one mention."""
+        history = self.edit_history
+        chain = ([history.initial_tweet_id] if history and history.initial_tweet_id else []) + (
+            history.edit_tweet_ids if history else []
+        )
+        first = chain[0] if chain else self.id_str
+        return first if first.isdigit() and len(first) <= 20 else self.id_str
+
+    @property
+    def quoted_id(self) -> str | None:
+        if self.quoted_status is not None:
+            return self.quoted_status.original_id
+        return self.quoted_status_id_str or None
 
     @property
     def full(self) -> str:
@@ -156,6 +182,12 @@ class V2Post(_Payload):
     public_metrics: V2Metrics = V2Metrics()
     referenced_tweets: list[V2Reference] = []
     note_tweet: V2NoteTweet | None = None
+    edit_history_tweet_ids: list[str] = []  # oldest first; more than one: this is an edited version
+
+    @property
+    def original_id(self) -> str:
+        first = self.edit_history_tweet_ids[0] if self.edit_history_tweet_ids else self.id
+        return first if first.isdigit() and len(first) <= 20 else self.id
 
 
 class V2UserMetrics(_Payload):
@@ -248,10 +280,11 @@ class XSource(WebhookSource):
         if tweet.retweeted_status is not None:
             original = tweet.retweeted_status
             text = f"RT @{original.user.screen_name}: {original.full}"
+        quoted = tweet.quoted_id
         return self._queued(
             build_mention(
                 platform=Platform.X,
-                native_id=tweet.id_str,
+                native_id=tweet.original_id,  # an edit updates the mention of the original post
                 permalink=permalink(tweet.user.screen_name, tweet.id_str),
                 text=text,
                 language=_language(tweet.lang),
@@ -264,7 +297,12 @@ class XSource(WebhookSource):
                 ),
                 created_at=tweet.created,
                 received_at=request.received_at,
-                thread=dict(parent_id=tweet.in_reply_to_status_id_str),
+                # A quote joins the quoted post's conversation for counting (v1.1 has no conversation id).
+                thread=dict(
+                    root_id=None if tweet.in_reply_to_status_id_str else quoted,
+                    parent_id=tweet.in_reply_to_status_id_str,
+                    quote_of=quoted,
+                ),
                 engagement=dict(
                     likes=tweet.favorite_count,
                     replies=tweet.reply_count,
@@ -304,14 +342,18 @@ class XSource(WebhookSource):
         users = {user.id: user for user in delivery.includes.users}
         user = users.get(post.author_id or "")
         parent = next((ref.id for ref in post.referenced_tweets if ref.type == "replied_to"), None)
-        root = post.conversation_id if post.conversation_id and post.conversation_id != post.id else None
+        quoted = next((ref.id for ref in post.referenced_tweets if ref.type == "quoted"), None)
+        native_id = post.original_id  # an edit updates the mention of the original post
+        conversation = post.conversation_id
+        root = conversation if conversation and conversation not in (post.id, native_id) else None
+        root = root or (None if parent else quoted)  # a quote joins the quoted post's conversation
         handle = user.username if user else (post.author_id or "unknown")
         metrics = post.public_metrics
         tags = tuple(rule.tag for rule in delivery.matching_rules if rule.tag)
         mention = build_mention(
             prefix,
             platform=Platform.X,
-            native_id=post.id,
+            native_id=native_id,
             permalink=permalink(user.username if user else None, post.id),
             text=post.note_tweet.text if post.note_tweet else post.text,
             language=_language(post.lang),
@@ -324,7 +366,7 @@ class XSource(WebhookSource):
             ),
             created_at=post.created_at or snowflake_time(post.id),
             received_at=request.received_at,
-            thread=dict(root_id=root, parent_id=parent),
+            thread=dict(root_id=root, parent_id=parent, quote_of=quoted),
             engagement=dict(
                 likes=metrics.like_count,
                 replies=metrics.reply_count,

@@ -57,12 +57,46 @@ class MentionStore:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(mention.id),
-                UpdateExpression="SET deleted = :true, #m.deleted = :true, deleted_at = :at, version = version + :one",
+                # Out of the status queues (GSI1 is sparse): a deleted post needs nobody's attention.
+                UpdateExpression="SET deleted = :true, #m.deleted = :true, deleted_at = :at, version = version + :one "
+                "REMOVE GSI1PK, GSI1SK",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames={"#m": "mention"},
                 ExpressionAttributeValues=to_attribute_map(
                     {":true": True, ":at": keys.iso(mention.received_at), ":one": 1}
                 ),
+            )
+        except ClientError as err:
+            if error_code(err) == CONDITION_FAILED:
+                return False
+            raise translate(err, "update_item") from err
+        return True
+
+    def set_hidden(self, mention: Mention, hidden: bool) -> bool:
+        """Hidden on the platform (Meta `hide`): out of the status queues; shown again (`unhide`): back in its
+        status queue. Returns False if the mention was never stored."""
+        if hidden:
+            expression = "SET #hidden = :hidden, #m.#hidden = :hidden, hidden_at = :at REMOVE GSI1PK, GSI1SK"
+            values: dict[str, Any] = {":hidden": True, ":at": keys.iso(mention.received_at)}
+        else:
+            stored = self.get(mention.id, consistent=True)
+            if stored is None:
+                return False
+            queue = keys.mention_keys(stored.mention, stored.status, stored.triage.severity)
+            if stored.deleted:  # a deleted post stays out of the queues even when shown again
+                expression = "SET #hidden = :hidden, #m.#hidden = :hidden"
+                values = {":hidden": False}
+            else:
+                expression = "SET #hidden = :hidden, #m.#hidden = :hidden, GSI1PK = :qpk, GSI1SK = :qsk"
+                values = {":hidden": False, ":qpk": queue["GSI1PK"], ":qsk": queue["GSI1SK"]}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention.id),
+                UpdateExpression=expression.replace("SET ", "SET version = version + :one, ", 1),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#m": "mention", "#hidden": "hidden"},  # HIDDEN is a reserved word
+                ExpressionAttributeValues=to_attribute_map(values | {":one": 1}),
             )
         except ClientError as err:
             if error_code(err) == CONDITION_FAILED:

@@ -73,6 +73,7 @@ class MentionItem(BaseModel):
     status: MentionStatus = MentionStatus.NEW
     version: Annotated[int, Field(ge=1)] = 1
     deleted: bool = False
+    hidden: bool = False  # hidden on the platform (Meta `hide`): out of the status queues like a deleted one
     alerts: tuple[AlertRecord, ...] = ()
     alert_state: AlertState = AlertState.NONE
     history: tuple[LifecycleEvent, ...] = ()
@@ -92,6 +93,7 @@ class MentionItem(BaseModel):
             triage=triaged.triage,
             status=triaged.status,
             deleted=triaged.mention.deleted,
+            hidden=bool(triaged.mention.hidden),
             alert_state=AlertState.PENDING if triaged.triage.is_urgent else AlertState.NONE,
             stored_at=stored_at,
         )
