@@ -99,6 +99,7 @@ class Mention(BaseModel):
     match: Match = Match()
     raw_ref: Annotated[str | None, Field(max_length=512)] = None
     deleted: bool = False
+    edited_at: UtcDatetime | None = None  # when the platform says the text was last edited (None: never, or unknown)
     # Hidden by the page or a moderator (Meta `hide`): it exists but nobody sees it. None: the delivery does not
     # say; False: explicitly shown again (Meta `unhide`).
     hidden: bool | None = None

@@ -11,6 +11,7 @@ SERVICE = "https://bsky.social/xrpc"
 CREATE = f"{SERVICE}/com.atproto.server.createSession"
 REFRESH = f"{SERVICE}/com.atproto.server.refreshSession"
 SEARCH = f"{SERVICE}/app.bsky.feed.searchPosts"
+PROFILES = f"{SERVICE}/app.bsky.actor.getProfiles"
 SECRETS = {"identifier": "acme-social.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
 
 
@@ -30,6 +31,7 @@ def test_first_run_opens_an_app_password_session_and_maps_posts_with_permalinks(
     # Given a session and one page of search results
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
     http.on("GET", SEARCH, kit.respond(200, kit.fixture_json("bluesky/search_posts.json")))
+    http.on("GET", PROFILES, kit.respond(200, kit.fixture_json("bluesky/get_profiles.json")))
     sessions: dict = {}
 
     # When polled
@@ -81,6 +83,8 @@ def test_expired_access_token_is_refreshed_once_and_the_search_retried(watch, ht
         ),
     )
 
+    http.on("GET", PROFILES, kit.respond(200, kit.fixture_json("bluesky/get_profiles.json")))
+
     # When polled
     result = poll(watch, InMemoryCursorStore(), http, kit, sessions)
 
@@ -101,6 +105,7 @@ def test_expired_refresh_token_falls_back_to_a_new_session(watch, http, kit):
     )
     http.on("POST", REFRESH, kit.respond(400, {"error": "ExpiredToken", "message": "Token has expired"}))
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
+    http.on("GET", PROFILES, kit.respond(200, kit.fixture_json("bluesky/get_profiles.json")))
 
     result = poll(watch, InMemoryCursorStore(), http, kit, sessions)
 
@@ -125,6 +130,7 @@ def test_next_run_follows_the_cursor_and_sends_since_below_the_watermark(watch, 
     }
     http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
     http.on("GET", SEARCH, kit.respond(200, page1), kit.respond(200, older))
+    http.on("GET", PROFILES, kit.respond(200, kit.fixture_json("bluesky/get_profiles.json")))
 
     # When polled
     result = poll(watch, store, http, kit)
@@ -178,3 +184,56 @@ def test_missing_app_password_is_a_configuration_error_without_secret_values(wat
             secrets={"identifier": "acme-social.bsky.social"},
         )
     assert "app_password" in caught.value.message
+
+
+def test_authors_reach_comes_from_get_profiles_in_batches_of_25_and_is_cached(watch, http, kit):
+    # Given a page of 30 posts by 30 different authors, one of them with 214k followers
+    page = kit.fixture_json("bluesky/search_posts.json")
+    template = page["posts"][1]
+    page["posts"] = [page["posts"][0]] + [
+        kit.copy_with(
+            template,
+            uri=f"at://did:plc:author{n:02d}/app.bsky.feed.post/3lbkpost{n:02d}",
+            author={"did": f"did:plc:author{n:02d}", "handle": f"author{n:02d}.bsky.social"},
+        )
+        for n in range(29)
+    ]
+    page["cursor"] = None
+    http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
+    http.on("GET", SEARCH, kit.respond(200, page), kit.respond(200, page))
+    profiles = kit.fixture_json("bluesky/get_profiles.json")
+    http.on("GET", PROFILES, kit.respond(200, profiles), kit.respond(200, {"profiles": []}))
+    sessions: dict = {}
+
+    # When polled
+    result = poll(watch, InMemoryCursorStore(), http, kit, sessions)
+
+    # Then the 30 authors were looked up in two calls (25 + 5), each naming its actors
+    first, second = http.to(PROFILES)
+    assert len(first.repeated) == 25 and len(second.repeated) == 5
+    assert {name for name, _ in first.repeated + second.repeated} == {"actors"}
+    assert "actors=did%3Aplc%3Az72i7hdynmk6r22z27h6tvur" in first.full_url
+    reach = {item.mention.author.handle: item.mention.reach for item in result.mentions}
+    assert reach["nadia.bsky.social"] == 214_000
+    assert result.mentions[1].mention.author.followers is None  # not returned: unknown, not zero
+
+    # And a second run within the cache's lifetime asks nothing again, and still knows the reach
+    again = poll(watch, InMemoryCursorStore(), http, kit, sessions)
+    assert len(http.to(PROFILES)) == 2
+    assert again.mentions[0].mention.reach == 214_000
+
+
+def test_quote_posts_link_the_quoted_post_and_link_cards_add_their_title(watch, http, kit):
+    http.on("POST", CREATE, kit.respond(200, kit.fixture_json("bluesky/create_session.json")))
+    http.on("GET", SEARCH, kit.respond(200, kit.fixture_json("bluesky/search_posts_embeds.json")))
+    http.on("GET", PROFILES, kit.respond(200, {"profiles": []}))
+
+    result = poll(watch, InMemoryCursorStore(), http, kit)
+
+    quote, card = (item.mention for item in result.mentions)
+    quoted = "did:plc:z72i7hdynmk6r22z27h6tvur/3lbk2xyz7ab2c"
+    assert quote.thread.quote_of == quoted and quote.thread.root_id == quoted
+    assert quote.thread_key == f"bluesky:{quoted}"  # counted in the quoted post's conversation
+    assert card.text.startswith("Worth a read Acme Air outage strands thousands")  # whitespace is normalised
+    assert "https://news.example.org/2026/11/acme-air-outage" in card.text
+    assert card.match.brand == "acme"

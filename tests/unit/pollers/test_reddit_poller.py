@@ -318,3 +318,43 @@ def test_more_new_posts_than_max_pages_reports_a_possible_gap(watch, http, kit):
     assert len(http.to(SEARCH_URL)) == 3  # max_pages in the watch configuration
     assert result.queries[0].possible_gap is True
     assert len(result.mentions) == 3
+
+
+def test_a_post_removed_by_moderators_keeps_its_author_but_is_marked_deleted_and_edits_carry_their_time(
+    watch, http, kit
+):
+    # Given a search page with a post moderators removed (author kept, selftext "[removed]") and an edited comment
+    http.on("POST", TOKEN_URL, kit.respond(200, kit.fixture_json("reddit/access_token.json")))
+    http.on("GET", SEARCH_URL, kit.respond(200, kit.fixture_json("reddit/search_removed_edited.json")))
+
+    result = poll(watch, InMemoryCursorStore(), http, kit)
+
+    removed, edited = (item.mention for item in result.mentions)
+    assert removed.native_id == "t3_1gxa010" and removed.author.handle == "angry_flyer_22"
+    assert removed.deleted is True and removed.text == ""
+    assert edited.deleted is False and edited.edited_at == datetime.fromtimestamp(1795450500, UTC)
+
+
+def test_a_post_edited_or_removed_after_it_was_emitted_is_emitted_once_more(watch, http, kit):
+    # Given both posts were emitted before, unedited and live
+    store = InMemoryCursorStore()
+    watermark = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    store.put(
+        Cursor(
+            source="reddit",
+            query="acme-search",
+            watermark=watermark,
+            seen={"t3_1gxa010": 1795450000, "t1_lq9e001": 1795449900},
+        )
+    )
+    page = kit.fixture_json("reddit/search_removed_edited.json")
+    http.on("GET", SEARCH_URL, kit.respond(200, page), kit.respond(200, page))
+    sessions = {"reddit": {"access_token": "t", "expires_at": kit.now + timedelta(hours=1)}}
+
+    # When the overlap window lists them again, one removed and one edited
+    first = poll(watch, store, http, kit, sessions=sessions)
+    again = poll(watch, store, http, kit, sessions=sessions)
+
+    # Then each is emitted once more (the pipeline marks or updates the stored mention), and only once
+    assert sorted(m.mention.native_id for m in first.mentions) == ["t1_lq9e001", "t3_1gxa010"]
+    assert again.mentions == []

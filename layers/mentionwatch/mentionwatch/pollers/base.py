@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import Conflict
-from mentionwatch.models import Match, UtcDatetime
+from mentionwatch.models import Match, Mention, UtcDatetime
 from mentionwatch.pollers.http import HttpResponse, HttpTransport
 from mentionwatch.sources.base import QueuedMention
 
@@ -193,6 +193,17 @@ class Walk:
     invalid: int = 0
 
 
+def seen_key(mention: Mention) -> str:
+    """What `seen` remembers: the post, and also its edit and deletion, so a post edited, removed or deleted
+    after it was emitted is emitted once more (the pipeline updates or marks the stored mention)."""
+    key = mention.native_id
+    if mention.edited_at is not None:
+        key += f"~e{int(mention.edited_at.timestamp())}"
+    if mention.deleted:
+        key += "~d"
+    return key
+
+
 def walk_newest_first(
     fetch: Callable[[str | None], Page],
     cursor: Cursor,
@@ -230,7 +241,7 @@ def walk_newest_first(
             break
         token = page.next_token
     possible_gap = not complete and not rate_limited and backoff is None
-    new = [item for native_id, item in collected.items() if native_id not in cursor.seen]
+    new = [item for item in collected.values() if seen_key(item.mention) not in cursor.seen]
     covered = complete or possible_gap  # a gap is reported, not retried forever
     return Walk(
         mentions=new,
@@ -255,7 +266,7 @@ def advance(
     """The cursor after a walk: emitted ids remembered; the watermark moves only when the walk covered it."""
     seen = dict(cursor.seen)
     for item in new:
-        seen[item.mention.native_id] = int(item.mention.created_at.timestamp())
+        seen[seen_key(item.mention)] = int(item.mention.created_at.timestamp())
     watermark = cursor.watermark
     if covered and listed:
         newest = max(item.mention.created_at for item in listed)

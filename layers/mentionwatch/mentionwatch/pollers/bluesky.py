@@ -6,6 +6,12 @@
 - Pages follow the opaque `cursor` newest first down to the watermark minus the overlap (`since` is sent too).
 - Permalinks: `at://<did>/app.bsky.feed.post/<rkey>` → `https://bsky.app/profile/<did>/post/<rkey>`.
 - Rate limits: `ratelimit-remaining` / `ratelimit-reset` (epoch seconds).
+- Reach: search results carry no follower counts, so the authors of new posts are looked up with
+  `app.bsky.actor.getProfiles` (at most 25 actors a call, the lexicon's limit) and cached for warm invocations
+  (`PROFILE_TTL`); a failed lookup leaves followers unknown rather than failing the poll.
+- Embeds: a quote post (`app.bsky.embed.record`, or `recordWithMedia`) links the quoted post (`thread.quote_of`,
+  and joins its conversation when the quote is not itself a reply); a link card (`app.bsky.embed.external`)
+  adds its title and address to the text, where a brand is often named.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ from mentionwatch.sources.base import QueuedMention
 
 PAGE_SIZE = 100
 POST_COLLECTION = "app.bsky.feed.post"
+PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles: `actors` has maxLength 25
+PROFILE_TTL = timedelta(hours=6)
+MAX_CACHED_PROFILES = 5_000
+UNKNOWN = -1
+PROFILE_CACHE = "bluesky_profiles"  # key in PollContext.sessions: {did: [followers, fetched epoch seconds]}
 
 
 class _Model(BaseModel):
@@ -52,11 +63,38 @@ class ReplyRef(_Model):
     parent: StrongRef
 
 
+class ExternalCard(_Model):
+    uri: str = ""
+    title: str = ""
+    description: str = ""
+
+
+class RecordEmbed(_Model):
+    """The post record's `embed`: `app.bsky.embed.record` ({record: ref}), `app.bsky.embed.recordWithMedia`
+    ({record: {record: ref}, media}), `app.bsky.embed.external` ({external: card}); images and video are not
+    read."""
+
+    type: Annotated[str, Field(alias="$type")] = ""
+    record: dict[str, Any] | None = None
+    external: ExternalCard | None = None
+
+    @property
+    def quoted_uri(self) -> str | None:
+        ref = self.record or {}
+        if self.type.startswith("app.bsky.embed.recordWithMedia"):
+            ref = ref.get("record") if isinstance(ref.get("record"), dict) else {}
+        elif not self.type.startswith("app.bsky.embed.record"):
+            return None
+        uri = ref.get("uri") if isinstance(ref, dict) else None
+        return uri if isinstance(uri, str) and f"/{POST_COLLECTION}/" in uri else None
+
+
 class PostRecord(_Model):
     text: str = ""
     created_at: Annotated[datetime, Field(alias="createdAt")]
     langs: list[str] = []
     reply: ReplyRef | None = None
+    embed: RecordEmbed | None = None
 
 
 class ProfileView(_Model):
@@ -95,16 +133,27 @@ def native_id(uri: str) -> str:
 
 def post_to_mention(post: PostView, received_at: datetime) -> Mention:
     reply = post.record.reply
+    embed = post.record.embed
+    quoted = embed.quoted_uri if embed else None
+    quote_of = native_id(quoted) if quoted else None
+    text = post.record.text
+    card = embed.external if embed else None
+    if card is not None and (card.title or card.uri):
+        text = "\n".join(part for part in (text, card.title, card.uri) if part)
+    if reply:
+        thread = dict(root_id=native_id(reply.root.uri), parent_id=native_id(reply.parent.uri), quote_of=quote_of)
+    else:
+        thread = dict(root_id=quote_of, quote_of=quote_of)  # a quote joins the quoted post's conversation
     return Mention(
         platform=Platform.BLUESKY,
         native_id=native_id(post.uri),
         permalink=permalink(post.uri, post.author.did),
-        text=post.record.text,
+        text=text,
         language=post.record.langs[0] if post.record.langs else None,
         author=dict(handle=post.author.handle, display_name=post.author.display_name, id=post.author.did),
         created_at=post.record.created_at,
         received_at=received_at,
-        thread=dict(root_id=native_id(reply.root.uri), parent_id=native_id(reply.parent.uri)) if reply else dict(),
+        thread=thread,
         engagement=dict(
             likes=post.like_count,
             replies=post.reply_count,
@@ -152,8 +201,9 @@ class BlueskyPoller:
             return Page(items=items, next_token=body.get("cursor") or None, exhausted_until=exhausted, invalid=invalid)
 
         walk = walk_newest_first(fetch, cursor, max_pages=self.config.max_pages, overlap=overlap, now=context.now)
+        mentions = self._with_followers(walk.mentions, context)
         return QueryOutcome(
-            mentions=walk.mentions,
+            mentions=mentions,
             cursor=walk.cursor.model_copy(update={"backoff_until": walk.backoff_until}),
             report=QueryReport(
                 query=query.name,
@@ -166,14 +216,67 @@ class BlueskyPoller:
             ),
         )
 
+    # --- reach -------------------------------------------------------------------------------------------
+    def _with_followers(self, items: list[QueuedMention], context: PollContext) -> list[QueuedMention]:
+        """Each author's follower count from the cache or `getProfiles`, 25 actors a call."""
+        cache: dict[str, list[int]] = context.sessions.setdefault(PROFILE_CACHE, {})
+        now = int(context.now.timestamp())
+        fresh = {did: entry[0] for did, entry in cache.items() if now - entry[1] < PROFILE_TTL.total_seconds()}
+        wanted = list(dict.fromkeys(item.mention.author.id or "" for item in items) - fresh.keys() - {""})
+        for start in range(0, len(wanted), PROFILES_PER_CALL):
+            found = self._profiles(wanted[start : start + PROFILES_PER_CALL], context)
+            if found is None:
+                break  # rate limited or failing: followers stay unknown for the rest
+            for did in wanted[start : start + PROFILES_PER_CALL]:
+                followers = found.get(did, UNKNOWN)  # not returned (deleted, suspended): not asked again soon
+                fresh[did] = followers
+                cache[did] = [followers, now]
+        if len(cache) > MAX_CACHED_PROFILES:
+            newest = sorted(cache.items(), key=lambda pair: pair[1][1], reverse=True)[:MAX_CACHED_PROFILES]
+            context.sessions[PROFILE_CACHE] = dict(newest)
+        enriched = []
+        for item in items:
+            followers = fresh.get(item.mention.author.id or "", UNKNOWN)
+            if followers != UNKNOWN:
+                author = item.mention.author.model_copy(update={"followers": followers})
+                item = item.model_copy(update={"mention": item.mention.model_copy(update={"author": author})})
+            enriched.append(item)
+        return enriched
+
+    def _profiles(self, dids: list[str], context: PollContext) -> dict[str, int] | None:
+        try:
+            response = self._authorised_get(
+                "app.bsky.actor.getProfiles", {}, context, repeated=tuple(("actors", did) for did in dids)
+            )
+        except (UpstreamError, RateLimited):
+            return None
+        body = response.json_body(self.service) if response.status == 200 else None
+        profiles = body.get("profiles") if isinstance(body, dict) else None
+        if not isinstance(profiles, list):
+            return None
+        found: dict[str, int] = {}
+        for profile in profiles:
+            if isinstance(profile, dict) and isinstance(profile.get("did"), str):
+                count = profile.get("followersCount")
+                if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                    found[profile["did"]] = count
+        return found
+
     # --- session -----------------------------------------------------------------------------------------
-    def _authorised_get(self, method: str, params: dict[str, str], context: PollContext) -> HttpResponse:
+    def _authorised_get(
+        self,
+        method: str,
+        params: dict[str, str],
+        context: PollContext,
+        repeated: tuple[tuple[str, str], ...] = (),
+    ) -> HttpResponse:
         for attempt in (1, 2):
             session = self._session(context, renew=attempt == 2)
             response = context.http.send(
                 HttpRequest(
                     url=f"{self.service}/xrpc/{method}",
                     params=params,
+                    repeated=repeated,
                     headers={"Authorization": f"Bearer {session['accessJwt']}", "Accept": "application/json"},
                     timeout=context.timeout,
                 )

@@ -26,16 +26,17 @@ class HttpRequest(BaseModel):
     method: Literal["GET", "POST"] = "GET"
     url: str
     params: Mapping[str, str] = {}
+    repeated: tuple[tuple[str, str], ...] = ()  # list parameters, one pair per value (`actors=a&actors=b`)
     headers: Mapping[str, str] = {}
     body: bytes | None = None
     timeout: Annotated[float, Field(gt=0, le=60)] = 10.0
 
     @property
     def full_url(self) -> str:
-        if not self.params:
+        if not self.params and not self.repeated:
             return self.url
         separator = "&" if "?" in self.url else "?"
-        return f"{self.url}{separator}{urlencode(self.params)}"
+        return f"{self.url}{separator}{urlencode([*self.params.items(), *self.repeated])}"
 
     @property
     def host(self) -> str:

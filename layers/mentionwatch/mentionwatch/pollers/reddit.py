@@ -7,7 +7,10 @@
 - Pages are followed with `after=<fullname>` newest first until the watermark minus the overlap window.
 - Rate limits: `x-ratelimit-remaining` / `x-ratelimit-reset` (seconds); a spent budget ends the run after
   the current page, a 429 ends it at once; both record when to come back.
-- Deleted or removed content (`[deleted]`, `[removed]`) becomes a mention marked deleted.
+- Content deleted by its author (`[deleted]`) or removed by moderators or Reddit (`[removed]`, which keeps
+  the author, or a `removed_by_category`) becomes a mention marked deleted: never paged, out of the queue.
+- `edited` (false, or the Unix time of the last edit) sets the mention's `edited_at`: an edited post seen
+  again in the overlap window is emitted once more and updates the stored mention (never paged again).
 """
 
 from __future__ import annotations
@@ -64,6 +67,20 @@ class Thing(BaseModel):
     body: str | None = None
     link_id: str | None = None
     parent_id: str | None = None
+    edited: bool | float = False  # false, or when it was last edited (Unix seconds)
+    removed_by_category: str | None = None  # moderator, reddit, author, deleted, … (None: not removed)
+
+    @property
+    def edited_at(self) -> datetime | None:
+        if isinstance(self.edited, bool) or self.edited <= 0:
+            return None
+        return datetime.fromtimestamp(self.edited, UTC)
+
+    @property
+    def removed(self) -> bool:
+        """Deleted by its author or removed by moderators: Reddit blanks the text to a marker."""
+        own_text = (self.body if self.name.startswith("t1_") else self.selftext) or ""
+        return own_text.strip() in DELETED_MARKERS or self.removed_by_category is not None
 
 
 class Child(BaseModel):
@@ -87,9 +104,7 @@ class Listing(BaseModel):
 def thing_to_mention(thing: Thing, received_at: datetime) -> Mention:
     is_comment = thing.name.startswith("t1_")
     text = (thing.body or "") if is_comment else "\n".join(part for part in (thing.title, thing.selftext) if part)
-    deleted = thing.author == "[deleted]" and (
-        (thing.body or "").strip() in DELETED_MARKERS or (thing.selftext or "").strip() in DELETED_MARKERS
-    )
+    deleted = thing.removed
     return Mention(
         platform=Platform.REDDIT,
         native_id=thing.name,
@@ -102,6 +117,7 @@ def thing_to_mention(thing: Thing, received_at: datetime) -> Mention:
         engagement=dict(likes=max(thing.score, 0), replies=thing.num_comments),
         raw_ref=f"reddit:{thing.name}",
         deleted=deleted,
+        edited_at=thing.edited_at,
     )
 
 
