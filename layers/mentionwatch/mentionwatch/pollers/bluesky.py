@@ -80,9 +80,9 @@ class RecordEmbed(_Model):
 
     @property
     def quoted_uri(self) -> str | None:
-        ref = self.record or {}
+        ref: Any = self.record or {}
         if self.type.startswith("app.bsky.embed.recordWithMedia"):
-            ref = ref.get("record") if isinstance(ref.get("record"), dict) else {}
+            ref = ref.get("record")
         elif not self.type.startswith("app.bsky.embed.record"):
             return None
         uri = ref.get("uri") if isinstance(ref, dict) else None
