@@ -1,24 +1,34 @@
-"""RSS 2.0 and Atom feeds: blogs, news, review sites and comment feeds, fetched conditionally.
+"""RSS (0.9x, 1.0, 2.0), Atom (0.3, 1.0) and their dialects: blogs, news, review sites and comment feeds.
 
+- Parsed with feedparser (a maintained parser that copes with the feeds found in the wild: namespaced or
+  un-namespaced roots, Netscape's RSS 0.91 DOCTYPE, wrongly declared encodings, a stray `&`), behind this
+  module's own limits: at most `MAX_XML_BYTES`, and no entity declaration but plain internal ones without
+  references (no external entity, no parameter entity, nothing that expands into more entities).
 - Each feed is fetched with `If-None-Match` (its last ETag) and `If-Modified-Since` (its last Last-Modified);
   a 304 costs nothing and yields nothing.
 - An entry is identified by its guid/id (else its link, else title + date) hashed with the feed URL, so the
   mention id is stable and safe in keys. Ids of every entry in the current document are remembered, so an
   entry is emitted once even when the feed reorders or re-dates it.
+- Text: the title and the content (or summary) with markup stripped; author: the entry's name (author,
+  dc:creator, itunes:author, …), never an e-mail address (RSS 2.0 `<author>` holds one: its name in brackets
+  is kept, else the feed's title); date: published, else updated/created (dcterms:issued and friends), else
+  the poll time; links resolved against the feed's address; language: the entry's `xml:lang`, else the feed's.
 - Entries are kept only when they name the query's brand (its keywords or handles), unless `match_all`.
-- XML is parsed with `mentionwatch.xmlsafe` (DOCTYPE and entities refused). 429/503 back off (Retry-After).
+  429/503 back off (Retry-After).
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
-import xml.etree.ElementTree as ET  # noqa: S405  (types only; parsing goes through mentionwatch.xmlsafe)
+import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import ClassVar
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
 
+import feedparser
 from pydantic import ValidationError
 
 from mentionwatch.config.watch import FeedQuery, RssConfig
@@ -35,13 +45,15 @@ from mentionwatch.pollers.base import (
 )
 from mentionwatch.pollers.http import HttpRequest
 from mentionwatch.sources.base import QueuedMention
-from mentionwatch.xmlsafe import UnsafeXml, child_text, element_to_dict, parse_xml
+from mentionwatch.text import normalise_text
+from mentionwatch.xmlsafe import MAX_XML_BYTES
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-DC = "{http://purl.org/dc/elements/1.1/}"
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-THREAD = "{http://purl.org/syndication/thread/1.0}"
-RDF_ITEM = "{http://purl.org/rss/1.0/}item"
+MAX_ENTITY_DECLARATIONS = 64
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY\b(.*?)>", re.S)
+# A plain internal entity: a name and a quoted value that references no other entity (nothing to amplify).
+_PLAIN_ENTITY = re.compile(rb"""\s+[\w.:-]+\s+(?:"(?:[^"&%]|&\#\w+;)*"|'(?:[^'&%]|&\#\w+;)*')\s*""")
+_EMAIL = re.compile(r"[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+")
+RAW_TEXT_CHARS = 4_000
 
 
 @dataclass(frozen=True)
@@ -52,74 +64,125 @@ class FeedEntry:
     link: str | None
     author: str | None
     published: datetime | None
+    language: str | None
     in_reply_to: str | None
-    raw: ET.Element
+    raw: dict[str, Any]
 
 
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)  # RSS: RFC 822
-    except (TypeError, ValueError):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))  # Atom: RFC 3339
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    language: str | None
+    entries: list[FeedEntry]
 
 
-def parse_feed(document: bytes) -> tuple[str | None, list[FeedEntry]]:
-    """(feed title, entries) of an RSS 2.0, RSS 1.0 or Atom document."""
-    try:
-        root = parse_xml(document)
-    except UnsafeXml as err:
-        raise UpstreamError(f"feed is not usable XML: {err}") from None
-    if root.tag == f"{ATOM}feed":
-        return child_text(root, f"{ATOM}title"), [_atom_entry(entry) for entry in root.findall(f"{ATOM}entry")]
-    if root.tag == "rss":
-        channel = root.find("channel")
-        if channel is None:
-            raise UpstreamError("RSS document has no channel")
-        return child_text(channel, "title"), [_rss_item(item) for item in channel.findall("item")]
-    if root.tag.endswith("}RDF"):
-        return None, [_rss_item(item, ns="{http://purl.org/rss/1.0/}") for item in root.findall(RDF_ITEM)]
-    raise UpstreamError(f"not an RSS or Atom feed (root element {root.tag!r})")
+def check_feed_safety(document: bytes) -> None:
+    """The limits feedparser runs behind: size, and no entity that reaches outside or expands into more."""
+    if len(document) > MAX_XML_BYTES:
+        raise UpstreamError(f"feed is larger than {MAX_XML_BYTES} bytes")
+    head = document
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:  # UTF-16/32: look at the characters
+        head = document.replace(b"\x00", b"")
+    declarations = _ENTITY_DECLARATION.findall(head)
+    if len(declarations) > MAX_ENTITY_DECLARATIONS:
+        raise UpstreamError("feed declares too many entities (DOCTYPE refused)")
+    for declaration in declarations:
+        if not _PLAIN_ENTITY.fullmatch(declaration):
+            raise UpstreamError("feed declares an external, parameter or nested entity (DOCTYPE refused)")
 
 
-def _rss_item(item: ET.Element, ns: str = "") -> FeedEntry:
-    link = child_text(item, f"{ns}link")
-    title = child_text(item, f"{ns}title") or ""
-    date = child_text(item, "pubDate") or child_text(item, f"{DC}date")
-    key = child_text(item, "guid") or item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or link
-    return FeedEntry(
-        key=key or f"{title}|{date}",
-        title=title,
-        summary=child_text(item, f"{CONTENT}encoded") or child_text(item, f"{ns}description") or "",
-        link=link,
-        author=child_text(item, f"{DC}creator") or child_text(item, "author"),
-        published=_date(date),
-        in_reply_to=None,
-        raw=item,
+def parse_feed(document: bytes, url: str = "") -> ParsedFeed:
+    """Title, language and entries of a feed in any RSS or Atom dialect."""
+    check_feed_safety(document)
+    # Bytes, never a string (feedparser would take a string for an address and fetch it); the feed's own
+    # address resolves relative links.
+    parsed = feedparser.parse(
+        document,
+        response_headers={"content-location": url} if url else None,
+        resolve_relative_uris=True,
+        sanitize_html=True,
     )
+    feed = parsed.get("feed", {})
+    if not parsed.get("version") and not parsed.get("entries"):
+        problem = parsed.get("bozo_exception")
+        detail = f": {str(problem)[:200]}" if problem else ""
+        raise UpstreamError(f"not an RSS or Atom feed{detail}")
+    language = _language(feed.get("language"))
+    entries = [_entry(entry, url, language) for entry in parsed.get("entries", [])]
+    return ParsedFeed(title=_plain(feed.get("title")) or None, language=language, entries=entries)
 
 
-def _atom_entry(entry: ET.Element) -> FeedEntry:
-    links = entry.findall(f"{ATOM}link")
-    link = next((el.get("href") for el in links if el.get("rel", "alternate") == "alternate"), None)
-    author = entry.find(f"{ATOM}author")
-    reply = entry.find(f"{THREAD}in-reply-to")
-    title = child_text(entry, f"{ATOM}title") or ""
-    date = child_text(entry, f"{ATOM}published") or child_text(entry, f"{ATOM}updated")
+def _plain(value: object) -> str:
+    return normalise_text(value) if isinstance(value, str) else ""
+
+
+def _language(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    tag = value.strip().lower().replace("_", "-")
+    return tag if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8}){0,3}", tag) and len(tag) <= 16 else None
+
+
+def _when(entry: Any) -> datetime | None:
+    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(field)
+        if isinstance(value, time.struct_time):
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def author_name(entry: Any) -> str | None:
+    """A person's name, never an e-mail address (RSS 2.0 `<author>` is `jo@example.com (Jo Bloggs)`)."""
+    detail = entry.get("author_detail") or {}
+    candidates = [detail.get("name"), entry.get("author")]
+    candidates += [person.get("name") for person in entry.get("authors") or [] if isinstance(person, dict)]
+    for candidate in candidates:
+        if not isinstance(candidate, str):
+            continue
+        bracketed = re.search(r"\(([^()]+)\)", candidate)
+        if bracketed and _EMAIL.search(candidate):
+            candidate = bracketed.group(1)
+        name = _EMAIL.sub("", _plain(candidate)).strip(" ,;:()<>")
+        if name:
+            return name[:256]
+    return None
+
+
+def _entry(entry: Any, url: str, feed_language: str | None) -> FeedEntry:
+    title = _plain(entry.get("title"))
+    contents = [part for part in entry.get("content") or [] if isinstance(part, dict) and part.get("value")]
+    summary = _plain(contents[0]["value"]) if contents else _plain(entry.get("summary"))
+    if summary == title:
+        summary = ""
+    link = entry.get("link")
+    link = urljoin(url, link) if isinstance(link, str) and link.strip() else None
+    published = _when(entry)
+    details = [entry.get("title_detail") or {}] + contents + [entry.get("summary_detail") or {}]
+    language = next((_language(d.get("language")) for d in details if _language(d.get("language"))), None)
+    reply = entry.get("thr_in-reply-to") or {}
+    in_reply_to = reply.get("ref") if isinstance(reply, dict) else None
+    key = entry.get("id") or entry.get("guid") or link or f"{title}|{published.isoformat() if published else ''}"
+    raw = {
+        "id": entry.get("id"),
+        "title": title[:RAW_TEXT_CHARS],
+        "link": link,
+        "author": author_name(entry),
+        "published": published.isoformat() if published else None,
+        "summary": summary[:RAW_TEXT_CHARS],
+    }
     return FeedEntry(
-        key=child_text(entry, f"{ATOM}id") or link or f"{title}|{date}",
+        key=str(key),
         title=title,
-        summary=child_text(entry, f"{ATOM}content") or child_text(entry, f"{ATOM}summary") or "",
+        summary=summary,
         link=link,
-        author=child_text(author, f"{ATOM}name") if author is not None else None,
-        published=_date(date),
-        in_reply_to=reply.get("ref") if reply is not None else None,
-        raw=entry,
+        author=author_name(entry),
+        published=published,
+        language=language or feed_language,
+        in_reply_to=in_reply_to if isinstance(in_reply_to, str) else None,
+        raw=raw,
     )
 
 
@@ -158,7 +221,8 @@ class RssPoller:
         if response.status != 200:
             raise UpstreamError(f"{urlsplit(url).netloc} answered HTTP {response.status} for feed {query.name}")
 
-        feed_title, entries = parse_feed(response.body)
+        feed = parse_feed(response.body, url)
+        feed_title, entries = feed.title, feed.entries
         host = urlsplit(url).netloc
         now_ts = int(context.now.timestamp())
         seen = dict(cursor.seen)
@@ -169,7 +233,7 @@ class RssPoller:
             if native_id in seen:
                 continue
             seen[native_id] = now_ts
-            text = f"{entry.title} — {entry.summary}" if entry.summary else entry.title
+            text = " — ".join(part for part in (entry.title, entry.summary) if part) or (entry.link or "")
             if query.match_all:
                 match = match_for(context.watch, query.brand, text)
             else:
@@ -183,6 +247,7 @@ class RssPoller:
                     native_id=native_id,
                     permalink=entry.link,
                     text=text,
+                    language=entry.language,
                     author=dict(handle=entry.author or feed_title or host, display_name=feed_title),
                     created_at=entry.published or context.now,
                     received_at=context.now,
@@ -193,7 +258,7 @@ class RssPoller:
             except ValidationError:
                 invalid += 1
                 continue
-            mentions.append(QueuedMention(source=self.source, mention=mention, raw=element_to_dict(entry.raw)))
+            mentions.append(QueuedMention(source=self.source, mention=mention, raw=entry.raw))
         if len(seen) > MAX_SEEN:
             current = {entry_id(url, entry.key) for entry in entries}
             ordered = sorted(seen.items(), key=lambda pair: (pair[0] in current, pair[1]), reverse=True)
