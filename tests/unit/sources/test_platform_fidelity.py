@@ -198,7 +198,8 @@ def test_a_standard_webhooks_secret_without_its_prefix_is_base64_decoded_like_th
         }
     ).encode()
     headers = standard_webhook_headers(body, secret="whsec_" + key)
-    request = InboundRequest(source="standard", method="POST", headers=headers, body=body, received_at=datetime.now(UTC))
+    now = datetime.now(UTC)
+    request = InboundRequest(source="standard", method="POST", headers=headers, body=body, received_at=now)
 
     outcome = receive_webhook(request, FileSecretsProvider(secrets_file), ListQueue())
 
