@@ -54,9 +54,7 @@ def pipeline(monkeypatch, tmp_path, deployed, sqs, dynamodb, table, lambda_conte
         result = load_handler("poller").lambda_handler({"source": source}, lambda_context)
         assert not any(query.get("error") for query in result["queries"]), result
         messages = drain_queue(sqs, deployed["queue"])
-        assert load_handler("process").lambda_handler(sqs_event(messages), lambda_context) == {
-            "batchItemFailures": []
-        }
+        assert load_handler("process").lambda_handler(sqs_event(messages), lambda_context) == {"batchItemFailures": []}
 
     def row(mention_id: str) -> dict[str, Any]:
         key = {"pk": {"S": f"MENTION#{mention_id}"}, "sk": {"S": "MENTION"}}
