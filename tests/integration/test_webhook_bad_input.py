@@ -22,7 +22,9 @@ def headers_without(name: str) -> dict[str, str]:
     return {k: v for k, v in standard_webhook_headers(GOOD).items() if k != name}
 
 
-CASES = {
+# Signed, but a body the parser refuses: kept for replay and answered 2xx (the platform would retry a 4xx for
+# hours and then drop it); the reason names the field.
+SIGNED_BUT_REFUSED = {
     "malformed json": (
         "standard",
         b"{oops",
@@ -41,6 +43,9 @@ CASES = {
         "malformed_payload",
         "data.author",
     ),
+}
+
+CASES = {
     "wrong content type": (
         "standard",
         GOOD,
@@ -97,6 +102,24 @@ def test_bad_deliveries_get_a_named_4xx_and_enqueue_nothing(case, deployed, sqs,
     assert response["statusCode"] == status
     problem = json.loads(response["body"])["error"]
     assert problem["code"] == code and problem["field"].startswith(field)
+    attributes = sqs.get_queue_attributes(QueueUrl=deployed["queue"], AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+@pytest.mark.parametrize("case", SIGNED_BUT_REFUSED.values(), ids=SIGNED_BUT_REFUSED.keys())
+def test_signed_bodies_the_parser_refuses_are_kept_answered_2xx_and_enqueue_nothing(
+    case, deployed, sqs, dynamodb, table, lambda_context
+):
+    source, body, make_headers, _, _, field = case
+    webhook = load_handler("webhook")
+
+    response = webhook.lambda_handler(http_event(source, body, make_headers(body)), lambda_context)
+
+    assert response["statusCode"] == 202
+    answer = json.loads(response["body"])
+    assert answer["accepted"] == 0 and answer["ignored"].startswith("kept for replay:") and field in answer["ignored"]
+    kept = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"KEPT#{answer['kept']}"}, "sk": {"S": "KEPT"}})
+    assert kept["Item"]["body"]["B"] == body and kept["Item"]["source"]["S"] == source
     attributes = sqs.get_queue_attributes(QueueUrl=deployed["queue"], AttributeNames=["ApproximateNumberOfMessages"])
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "0"
 
