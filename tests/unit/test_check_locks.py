@@ -43,13 +43,13 @@ def test_a_dependency_added_without_relocking_is_named(tmp_path: Path) -> None:
     # Given a new dev dependency in pyproject.toml and no new lock
     root = copy_of_repo(tmp_path)
     pyproject = root / "pyproject.toml"
-    added = pyproject.read_text().replace('    "pytest>=8",\n', '    "pytest>=8",\n    "feedparser>=6.0",\n')
+    added = pyproject.read_text().replace('    "pytest>=8",\n', '    "pytest>=8",\n    "humanize>=4.0",\n')
     pyproject.write_text(added)
     # When checked
     done = check(root)
     # Then it fails, naming the package, the lock and the fix
     assert done.returncode == 1
-    assert "feedparser (pyproject.toml) is not in requirements-dev.lock" in done.stderr
+    assert "humanize (pyproject.toml) is not in requirements-dev.lock" in done.stderr
     assert "make lock" in done.stderr
 
 
