@@ -120,3 +120,43 @@ def test_429_with_retry_after_backs_off(watch, http, kit):
 
     assert result.queries[0].rate_limited is True
     assert store.get("rss", "travel-deals").backoff_until == kit.now + timedelta(seconds=600)
+
+
+def test_netscape_rss_091_with_its_doctype_a_stray_ampersand_and_an_email_author_is_read(watch, http, kit):
+    # Given an RSS 0.91 feed with Netscape's DOCTYPE, a bare `&`, a relative link and an RSS `<author>` e-mail
+    http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/rss091_netscape.xml")))
+
+    result = poll(watch, InMemoryCursorStore(), http, kit, "travel-deals")
+
+    (item,) = result.mentions
+    mention = item.mention
+    assert mention.text == "Acme Air & the winter sale — Acme Air cut fares to Oslo & Bergen."
+    assert mention.author.handle == "Sam Editor"  # the name, never the e-mail address
+    assert mention.permalink == "https://traveldeals.example/2026/11/acme-air-winter-sale"  # resolved
+    assert mention.created_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert mention.language == "en-gb"
+
+
+def test_atom_03_with_xhtml_content_issued_date_and_xml_lang_is_read(watch, http, kit):
+    http.on("GET", BLOG, kit.respond(200, kit.fixture_bytes("rss/atom03_entry.xml")))
+
+    result = poll(watch, InMemoryCursorStore(), http, kit, "travel-deals")
+
+    (item,) = result.mentions
+    mention = item.mention
+    assert mention.text == "Mit Acme Air nach Lissabon — Der Flug mit Acme Air war pünktlich."
+    assert mention.author.handle == "Jana"
+    assert mention.created_at == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert mention.language == "de"
+    assert mention.permalink == "https://reiseblog.example/lissabon"
+
+
+def test_a_feed_declaring_an_external_entity_is_refused_before_parsing(watch, http, kit):
+    body = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+    <rss version="2.0"><channel><title>t</title><item><title>Acme Air &x;</title></item></channel></rss>"""
+    http.on("GET", BLOG, kit.respond(200, body))
+
+    result = poll(watch, InMemoryCursorStore(), http, kit, "travel-deals")
+
+    assert result.mentions == []
+    assert "external" in (result.queries[0].error or "")

@@ -137,7 +137,8 @@ def _when(entry: Any) -> datetime | None:
 def author_name(entry: Any) -> str | None:
     """A person's name, never an e-mail address (RSS 2.0 `<author>` is `jo@example.com (Jo Bloggs)`)."""
     detail = entry.get("author_detail") or {}
-    candidates = [detail.get("name"), entry.get("author")]
+    # The entry's own string first: feedparser's split of `e-mail (name)` into author_detail can cut it wrongly.
+    candidates = [entry.get("author"), detail.get("name")]
     candidates += [person.get("name") for person in entry.get("authors") or [] if isinstance(person, dict)]
     for candidate in candidates:
         if not isinstance(candidate, str):
