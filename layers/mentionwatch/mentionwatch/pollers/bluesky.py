@@ -222,7 +222,8 @@ class BlueskyPoller:
         cache: dict[str, list[int]] = context.sessions.setdefault(PROFILE_CACHE, {})
         now = int(context.now.timestamp())
         fresh = {did: entry[0] for did, entry in cache.items() if now - entry[1] < PROFILE_TTL.total_seconds()}
-        wanted = list(dict.fromkeys(item.mention.author.id or "" for item in items) - fresh.keys() - {""})
+        authors = dict.fromkeys(item.mention.author.id or "" for item in items)  # in the order posts came
+        wanted = [did for did in authors if did and did not in fresh]
         for start in range(0, len(wanted), PROFILES_PER_CALL):
             found = self._profiles(wanted[start : start + PROFILES_PER_CALL], context)
             if found is None:
