@@ -4,6 +4,7 @@
                           [--fallback none|local]
     mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
     mentionwatch kept list|replay [ID ...] [--all]   (signed webhook deliveries the parser refused; cli_kept.py)
+    mentionwatch evaluate --input FILE --text-column NAME --expected-column NAME [--check]  (expected reactions)
 
 Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
 stderr), 3 a service the command needs (Comprehend) did not answer: no region or credentials, endpoint
@@ -236,6 +237,8 @@ def decision_json(row: Row, sentiment: SentimentResult, decision: TriageDecision
         "sentiment": sentiment.label.value,
         "scores": sentiment.scores.model_dump(),
         "analyzer": sentiment.analyzer,
+        "sarcasm": sentiment.sarcasm,
+        "language": sentiment.language,
         "reaction": decision.reaction.value,
         "category": decision.category.value,
         "severity": decision.severity.value,
@@ -270,9 +273,17 @@ def _configure_classify(parser: argparse.ArgumentParser) -> None:
 
 def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
     _common(parser)
-    parser.add_argument(
-        "--label-column", required=True, help="people's sentiment label: negative, neutral or positive (any case)"
+    labels = parser.add_mutually_exclusive_group(required=True)
+    labels.add_argument("--label-column", help="people's sentiment label: negative, neutral or positive (any case)")
+    labels.add_argument(
+        "--expected-column",
+        help="the reaction a person expects: monitor, acknowledge, respond or escalate (reports agreement, "
+        "must-page mentions caught and needless pages)",
     )
+    parser.add_argument("--expected-category-column", help="with --expected-column: the expected category")
+    parser.add_argument("--expected-severity-column", help="with --expected-column: the expected severity")
+    parser.add_argument("--group-column", help="with --expected-column: agreement per value of this column (trade)")
+    parser.add_argument("--show-misses", action="store_true", help="with --expected-column: list disagreements")
     parser.add_argument("--check", action="store_true", help="exit 1 when a quality target is missed")
 
 
@@ -295,6 +306,8 @@ def classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from mentionwatch.triage.evaluation import Evaluation, parse_label
 
+    if args.expected_column:
+        return _evaluate_expected(args, out, err)
     triager = make_triager(args.rules)
     tally = FallbackTally()
     analyzer = make_analyzer(args.analyzer, args.local_model, args.fallback, tally)
@@ -315,6 +328,48 @@ def evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(result.report() + "\n")
     missed = [t for t in result.targets() if not t.met]
     return EXIT_TARGET_MISSED if args.check and missed else EXIT_OK
+
+
+def _cell(row: Row, column: str | None) -> str | None:
+    return _as_text(row.values.get(column)).strip().lower() if column else None
+
+
+def _evaluate_expected(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Agreement with the reactions a person wrote down, and the pages: missed and needless."""
+    from mentionwatch.triage.evaluation import ReactionEvaluation, parse_reaction
+
+    optional = [args.expected_category_column, args.expected_severity_column, args.group_column]
+    required = [args.text_column, args.expected_column] + [c for c in optional if c]
+    triager = make_triager(args.rules)
+    analyzer = make_analyzer(args.analyzer, args.local_model)
+    rows = read_rows(args.input, required)
+    progress = progress_printer(count_rows(args.input), err)
+    result, unlabelled = ReactionEvaluation(), 0
+    for row, _sentiment, decision in classify_rows(rows, args.text_column, analyzer, triager, progress):
+        expected = parse_reaction(_as_text(row.values.get(args.expected_column)))
+        if expected is None:
+            unlabelled += 1
+            continue
+        result.add(
+            row.number,
+            expected,
+            decision.reaction,
+            expected_category=_cell(row, args.expected_category_column),
+            category=decision.category.value,
+            expected_severity=_cell(row, args.expected_severity_column),
+            severity=decision.severity.value,
+            group=_cell(row, args.group_column) or "",
+            text=_as_text(row.values.get(args.text_column)),
+        )
+    if not result.total:
+        raise BadInput(
+            f"--expected-column {args.expected_column!r}: no row names a reaction "
+            "(monitor, acknowledge, respond or escalate)"
+        )
+    if unlabelled:
+        print(f"skipped {unlabelled} rows without a known expected reaction", file=err)
+    out.write(result.report(args.show_misses) + "\n")
+    return EXIT_TARGET_MISSED if args.check and not result.met else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:

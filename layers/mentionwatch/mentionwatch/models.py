@@ -158,6 +158,9 @@ class SentimentResult(BaseModel):
     scores: SentimentScores
     analyzer: Annotated[str, Field(description="Which analyzer scored it: `comprehend` or `local`")]
     language: str | None = None
+    # How likely the post is sarcastic or ironic (0–1): the local sarcasm model's score. None when nothing
+    # scored it; triage then scores it itself.
+    sarcasm: Annotated[float | None, Field(ge=0, le=1)] = None
 
 
 # --- triage -------------------------------------------------------------------------------------------
@@ -191,6 +194,9 @@ class Category(StrEnum):
     LEGAL = "legal"
     CHURN_RISK = "churn_risk"
     ABUSE = "abuse"
+    PRIVACY = "privacy"  # someone else's data shown, leaked or hacked
+    MISCONDUCT = "misconduct"  # an allegation against our own staff: discrimination, harassment, abuse
+    FRAUD = "fraud"  # scams and impersonation aimed at our customers
     SPAM = "spam"
     OTHER = "other"
 

@@ -55,7 +55,12 @@ def mention(
 
 
 def sentiment(
-    label: Sentiment | str, *, negative: float | None = None, positive: float | None = None, language: str | None = None
+    label: Sentiment | str,
+    *,
+    negative: float | None = None,
+    positive: float | None = None,
+    language: str | None = None,
+    sarcasm: float = 0.0,
 ) -> SentimentResult:
     label = Sentiment(label)
     defaults = {
@@ -72,6 +77,7 @@ def sentiment(
         scores=SentimentScores(negative=neg, positive=pos, neutral=neutral),
         analyzer="test",
         language=language,
+        sarcasm=sarcasm,
     )
 
 

@@ -197,3 +197,66 @@ def test_packaged_rules_validate(name: str) -> None:
 def test_unknown_packaged_rules_name_is_refused() -> None:
     with pytest.raises(InvalidRules, match="no packaged rules named 'bakery'"):
         packaged_rules_text("bakery")
+
+
+def test_new_conditions_are_validated_with_the_rule_and_field_named() -> None:
+    from mentionwatch.exceptions import InvalidRules
+    from mentionwatch.triage.rules import load_rules
+
+    text = """
+routes:
+  - id: route/sarcastic
+    when: {sarcasm_at_least: 1.5}
+    then: {reaction: monitor, severity: low}
+"""
+    with pytest.raises(InvalidRules) as raised:
+        load_rules(text)
+    assert "rule 'route/sarcastic' field 'when.sarcasm_at_least'" in str(raised.value)
+    assert raised.value.field == "when.sarcasm_at_least"
+
+    empty_range = """
+routes:
+  - id: route/never
+    when: {sarcasm_at_least: 0.8, sarcasm_at_most: 0.2}
+    then: {reaction: monitor, severity: low}
+"""
+    with pytest.raises(InvalidRules, match="route/never.*sarcasm_at_least"):
+        load_rules(empty_range)
+
+    orphan = """
+categories:
+  - id: cat/orphan
+    category: safety
+    when: {also_keywords: [child]}
+routes:
+  - {id: route/all, then: {reaction: monitor, severity: low}}
+"""
+    with pytest.raises(InvalidRules, match="cat/orphan.*also_keywords"):
+        load_rules(orphan)
+
+
+def test_also_keywords_and_not_language_hold_only_together_with_their_pair(make_mention, make_sentiment) -> None:
+    from mentionwatch.models import TriageContext
+    from mentionwatch.triage.engine import RulesTriager
+    from mentionwatch.triage.rules import load_rules
+
+    rules = load_rules("""
+categories:
+  - id: cat/harm
+    category: safety
+    when: {keywords: [burn*], also_keywords: [hand, child]}
+routes:
+  - id: route/foreign
+    when: {not_language: [en]}
+    then: {reaction: respond, severity: low, sla_minutes: 60, tags: [language-review]}
+  - {id: route/harm, when: {category: [safety]}, then: {reaction: escalate, severity: critical, sla_minutes: 15}}
+  - {id: route/all, then: {reaction: monitor, severity: low}}
+""")
+    triager = RulesTriager(rules)
+    ctx = TriageContext()
+    assert triager.triage(make_mention("burnt my toast"), make_sentiment("NEUTRAL"), ctx).reaction.value == "monitor"
+    burned = triager.triage(make_mention("it burned my hand"), make_sentiment("NEUTRAL"), ctx)
+    assert burned.reaction.value == "escalate"
+    assert any("with 'hand'" in reason for reason in burned.reasons)
+    spanish = triager.triage(make_mention("hola", language="es"), make_sentiment("NEUTRAL"), ctx)
+    assert "language-review" in spanish.tags

@@ -153,6 +153,8 @@ class MentionProcessor:
         if sentiment is None:
             raise ValueError(f"no sentiment was computed for {mention.id}")
 
+        if mention.language is None and sentiment.language:  # detected by the analyzer: keep it on the mention
+            mention = mention.model_copy(update={"language": sentiment.language})
         context = self._store.triage_context(mention)
         decision = self._triager.triage(mention, sentiment, context)
         triaged = TriagedMention(mention=mention, sentiment=sentiment, triage=decision)

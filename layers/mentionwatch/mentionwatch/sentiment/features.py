@@ -1,8 +1,17 @@
-"""Turning a post into the tokens the local sentiment model reads. Shared by training and inference.
+"""Turning a post into the features the local models read. Shared by training and inference.
 
-Kept deliberately plain so it generalises beyond one brand: handles and links are dropped (they name who is
-addressed, not how the author feels), numbers collapse to one token, case is folded, and a few emoticons and
-every emoji survive as tokens of their own.
+Kept deliberately plain so it generalises beyond one brand or trade: handles and links are dropped (they
+name who is addressed, not how the author feels), numbers collapse to one token, case is folded, emoticons
+and every emoji survive as tokens of their own. On top of the words:
+
+- negation scope: words after "not", "never", "don't"… up to the next punctuation carry a `_NEG` mark, so
+  "not good" and "good" are different features;
+- elongation ("soooo") is folded to two letters and flagged, shouting (words in capitals) and repeated
+  `!`/`?` are flagged: these carry feeling in any trade;
+- character 2–4-grams inside words catch misspellings, hashtags glued together and word endings.
+
+Word features and character features are scaled separately by how many the text has (not by how many the
+model knows), so weights can be pruned after training without changing what the rest mean.
 """
 
 from __future__ import annotations
@@ -30,10 +39,12 @@ _TOKEN = re.compile(
     rf"({_EMOTICON})"  # emoticons before punctuation eats them
     r"|([a-z][a-z'’]*[a-z]|[a-z])"  # words, keeping contractions whole
     r"|(\d+(?:[:.,]\d+)*)"  # numbers, times, prices
-    r"|([!?])"  # emphasis and questions
+    r"|([!?]+)"  # emphasis and questions
+    r"|([.,;:]+)"  # clause ends: they close a negation's scope
     r"|([\U0001F000-\U0001FAFF\u2600-\u27BF])",  # emoji and dingbats, one token each
     re.IGNORECASE,
 )
+_ELONGATED = re.compile(r"(\w)\1{2,}")
 NEGATORS = frozenset(
     {
         "not",
@@ -63,8 +74,18 @@ NEGATORS = frozenset(
         "couldn't",
         "couldnt",
         "aren't",
+        "arent",
+        "shouldn't",
+        "wouldn't",
+        "ain't",
+        "neither",
+        "nor",
+        "without",
     }
 )
+# A negation's scope ends at punctuation or after this many words.
+NEGATION_SCOPE = 4
+CHAR_NGRAMS = (2, 3, 4)
 
 
 def _repair(match: re.Match[str]) -> str:
@@ -84,13 +105,13 @@ def clean_text(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens of a cleaned text: words, `<num>`, `!`, `?`, emoticons and emoji."""
     out: list[str] = []
-    for emoticon, word, number, mark, emoji in _TOKEN.findall(text):
+    for emoticon, word, number, mark, _stop, emoji in _TOKEN.findall(text):
         if word:
             out.append(word.lower().replace("’", "'"))
         elif number:
             out.append("<num>")
         elif mark:
-            out.append(mark)
+            out.append(mark[0])
         elif emoticon:
             out.append(emoticon.lower())
         elif emoji:
@@ -98,13 +119,65 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def features(text: str, max_chars: int = 2_000) -> set[str]:
-    """Unigrams and adjacent bigrams (`a b`) of a text, as a set (presence, not counts).
+def _word_features(text: str) -> tuple[list[str], set[str]]:
+    """Words with negation marks, their bigrams, and the style flags."""
+    marked: list[str] = []
+    flags: set[str] = set()
+    scope = 0
+    shouted = 0
+    for emoticon, word, number, mark, stop, emoji in _TOKEN.findall(text):
+        if word:
+            if len(word) > 2 and word.isupper():
+                shouted += 1
+            lower = word.lower().replace("’", "'")
+            if _ELONGATED.search(lower):
+                flags.add("<elongated>")
+                lower = _ELONGATED.sub(r"\1\1", lower)
+            if scope:
+                marked.append(lower + "_NEG")
+                scope -= 1
+            else:
+                marked.append(lower)
+            if lower in NEGATORS or lower.endswith("n't"):
+                scope = NEGATION_SCOPE
+            continue
+        scope = 0 if (stop or mark) else scope
+        if number:
+            marked.append("<num>")
+        elif mark:
+            marked.append(mark[0])
+            if len(mark) > 1:
+                flags.add(f"<many{mark[0]}>")
+        elif emoticon:
+            marked.append(emoticon.lower())
+        elif emoji:
+            marked.append(emoji)
+    if shouted:
+        flags.add("<caps>" if shouted < 3 else "<caps3>")
+    return marked, flags
 
-    Very long texts are read up to `max_chars`: feelings are stated early, and the model must stay cheap
-    whatever it is handed.
-    """
-    toks = tokens(clean_text(text[:max_chars]))
+
+def word_features(text: str, max_chars: int = 2_000) -> set[str]:
+    """Unigrams (negation-marked), adjacent bigrams (`a b`) and style flags, as a set (presence)."""
+    toks, flags = _word_features(clean_text(text[:max_chars]))
     feats = set(toks)
     feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    feats.update(flags)
     return feats
+
+
+def char_features(text: str, max_chars: int = 2_000) -> set[str]:
+    """Character n-grams inside each word (`#ab`, with `_` marking a word's edges), as a set."""
+    feats: set[str] = set()
+    for token in tokens(clean_text(text[:max_chars])):
+        if len(token) < 2 or not token[0].isalpha():
+            continue
+        padded = "_" + _ELONGATED.sub(r"\1\1", token) + "_"
+        for n in CHAR_NGRAMS:
+            feats.update("#" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    return feats
+
+
+def features(text: str, max_chars: int = 2_000) -> set[str]:
+    """Word features (kept for callers that want one set; the model scales word and char sets apart)."""
+    return word_features(text, max_chars)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mentionwatch.models import (
@@ -15,13 +16,17 @@ from mentionwatch.models import (
     TriageDecision,
 )
 from mentionwatch.sentiment.features import clean_text
+from mentionwatch.sentiment.language import UNDETERMINED
 from mentionwatch.triage.keywords import TextWords
 from mentionwatch.triage.rules import Condition, RuleSet, load_rules, packaged_rules_text
 
+SarcasmScorer = Callable[[str], float]
+
 # Matching reads the opening of a post: enough for any real mention, and cheap whatever arrives.
 MATCH_MAX_CHARS = 2_000
+# "Can't wait!" opens with "can" but asks nothing: an apostrophe after the opening word rules it out.
 _QUESTION = re.compile(
-    r"\?|^\W*(how|what|when|where|why|who|which|can|could|would|will|is|are|do|does|did|should|any)\b",
+    r"\?|^\W*(how|what|when|where|why|who|which|can|could|would|will|is|are|do|does|did|should|any)\b(?!['’])",
     re.IGNORECASE,
 )
 
@@ -36,11 +41,19 @@ class Signals:
     mention: Mention
     sentiment: SentimentResult
     context: TriageContext
+    sarcasm: float
+    language: str
     category: Category | None = None
 
     @classmethod
-    def of(cls, mention: Mention, sentiment: SentimentResult, context: TriageContext) -> Signals:
+    def of(
+        cls, mention: Mention, sentiment: SentimentResult, context: TriageContext, sarcasm: SarcasmScorer | None
+    ) -> Signals:
         text = clean_text(mention.text[:MATCH_MAX_CHARS])
+        if sentiment.sarcasm is not None:
+            irony = sentiment.sarcasm
+        else:  # an analyzer without a sarcasm model (Comprehend): score it here, so every mention has one
+            irony = sarcasm(mention.text) if sarcasm is not None else 0.0
         return cls(
             text=text,
             words=TextWords(text),
@@ -48,11 +61,17 @@ class Signals:
             mention=mention,
             sentiment=sentiment,
             context=context,
+            sarcasm=irony,
+            language=mention.language or sentiment.language or UNDETERMINED,
         )
 
 
 def _phrase(match: re.Match[str]) -> str:
     return " ".join(match.group(0).lower().split())
+
+
+def _speaks(language: str, languages: list[str]) -> bool:
+    return any(language == lang or language.startswith(lang + "-") for lang in languages)
 
 
 def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
@@ -69,10 +88,13 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
         return None
     if condition.brand is not None and mention.match.brand.lower() not in condition.brand:
         return None
-    if condition.language is not None:
-        language = mention.language or sentiment.language or "und"
-        if not any(language == lang or language.startswith(lang + "-") for lang in condition.language):
+    language = signals.language
+    if condition.language is not None and not _speaks(language, condition.language):
+        return None
+    if condition.not_language is not None:
+        if language == UNDETERMINED or _speaks(language, condition.not_language):
             return None
+        reasons.append(f"language {language}")
     if condition.sentiment is not None:
         if sentiment.label not in condition.sentiment:
             return None
@@ -90,6 +112,12 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
             reasons.append(f"{name} score {value:.2f} ≥ {low:g}")
         if high is not None and value > high:
             return None
+    if condition.sarcasm_at_least is not None:
+        if signals.sarcasm < condition.sarcasm_at_least:
+            return None
+        reasons.append(f"sarcasm {signals.sarcasm:.2f} ≥ {condition.sarcasm_at_least:g}")
+    if condition.sarcasm_at_most is not None and signals.sarcasm > condition.sarcasm_at_most:
+        return None
     for value, threshold, name in (
         (mention.reach, condition.reach_at_least, "reach"),
         (mention.engagement.interactions, condition.engagement_at_least, "engagement"),
@@ -114,6 +142,11 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
         if said is None:
             return None
         reasons.append(f"says {said!r}")
+    if condition.also_keyword_matcher is not None:
+        beside = condition.also_keyword_matcher.find(signals.words)
+        if beside is None:
+            return None
+        reasons.append(f"with {beside!r}")
     if condition.not_keyword_matcher is not None and condition.not_keyword_matcher.find(signals.words):
         return None
     if condition.regex_pattern is not None:
@@ -129,8 +162,17 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
 class RulesTriager:
     """Triage by an editable, ordered rule set: first category entry that matches, then first route."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, sarcasm: SarcasmScorer | None = None) -> None:
+        """`sarcasm` scores posts whose sentiment came without a sarcasm score (default: the local model)."""
         self.rules = rules
+        self._sarcasm = sarcasm
+
+    def _sarcasm_scorer(self, text: str) -> float:
+        if self._sarcasm is None:
+            from mentionwatch.sentiment.local import LocalAnalyzer
+
+            self._sarcasm = LocalAnalyzer().sarcasm
+        return self._sarcasm(text)
 
     def categorise(self, signals: Signals) -> tuple[Category, str | None, list[str]]:
         for entry in self.rules.categories:
@@ -140,7 +182,7 @@ class RulesTriager:
         return self.rules.defaults.category, None, []
 
     def triage(self, mention: Mention, sentiment: SentimentResult, context: TriageContext) -> TriageDecision:
-        signals = Signals.of(mention, sentiment, context)
+        signals = Signals.of(mention, sentiment, context, self._sarcasm_scorer)
         category, category_rule, category_reasons = self.categorise(signals)
         signals = replace(signals, category=category)
         rules: list[str] = []

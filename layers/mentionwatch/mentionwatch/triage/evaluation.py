@@ -129,3 +129,122 @@ class Evaluation:
             lines.append(f"{label.value:>10}{cells}{self.share((label,), EXPECTED_REACTIONS[label]):>10.1%}")
         lines += ["", "Targets"] + [target.line() for target in self.targets()]
         return "\n".join(lines)
+
+
+# --- expected reactions: a set where a person wrote down what each mention needs --------------------------
+@dataclass(frozen=True)
+class Miss:
+    row: int
+    group: str
+    expected: Reaction
+    got: Reaction
+    category: str
+    text: str
+
+
+@dataclass
+class ReactionEvaluation:
+    """Agreement with the reaction a person expected, and the pages that matter: missed and needless.
+
+    A must-page mention is one expected to `escalate` (a person on the phone within 15 minutes); a needless
+    page is an escalation of a mention expected to get anything else.
+    """
+
+    total: int = 0
+    agreed: int = 0
+    must_page: int = 0
+    paged_of_must_page: int = 0
+    needless_pages: int = 0
+    categories: Counter[bool] = field(default_factory=Counter)
+    severities: Counter[bool] = field(default_factory=Counter)
+    by_group: dict[str, Counter[bool]] = field(default_factory=dict)
+    confusion: Counter[tuple[Reaction, Reaction]] = field(default_factory=Counter)
+    misses: list[Miss] = field(default_factory=list)
+
+    def add(
+        self,
+        row: int,
+        expected: Reaction,
+        got: Reaction,
+        *,
+        expected_category: str | None = None,
+        category: str = "",
+        expected_severity: str | None = None,
+        severity: str = "",
+        group: str = "",
+        text: str = "",
+    ) -> None:
+        self.total += 1
+        agreed = expected is got
+        self.agreed += agreed
+        self.confusion[(expected, got)] += 1
+        self.by_group.setdefault(group, Counter())[agreed] += 1
+        if expected is Reaction.ESCALATE:
+            self.must_page += 1
+            self.paged_of_must_page += got is Reaction.ESCALATE
+        elif got is Reaction.ESCALATE:
+            self.needless_pages += 1
+        if expected_category:
+            self.categories[expected_category == category] += 1
+        if expected_severity:
+            self.severities[expected_severity == severity] += 1
+        if not agreed:
+            self.misses.append(Miss(row, group, expected, got, category, text))
+
+    @property
+    def agreement(self) -> float:
+        return self.agreed / self.total if self.total else 0.0
+
+    @property
+    def needless_per_100(self) -> float:
+        return 100 * self.needless_pages / self.total if self.total else 0.0
+
+    def targets(self) -> list[str]:
+        """PASS/FAIL lines for the three targets."""
+        checks = [
+            (self.agreement >= 0.85, f"reaction agreement: {self.agreement:.1%} (target ≥ 85%)"),
+            (
+                self.paged_of_must_page == self.must_page,
+                f"must-page mentions escalated: {self.paged_of_must_page} of {self.must_page} (target all)",
+            ),
+            (
+                self.needless_per_100 <= 1.0,
+                f"needless pages: {self.needless_pages} ({self.needless_per_100:.1f} per 100 mentions; target ≤ 1)",
+            ),
+        ]
+        return [f"{'PASS' if ok else 'FAIL'}  {line}" for ok, line in checks]
+
+    @property
+    def met(self) -> bool:
+        return all(line.startswith("PASS") for line in self.targets())
+
+    def report(self, show_misses: bool = False) -> str:
+        lines = [f"{self.total} mentions with an expected reaction", ""]
+        lines.append("Reaction (rows: expected, columns: triage)")
+        lines.append(f"{'':>12}" + "".join(f"{r.value:>13}" for r in REACTIONS))
+        for expected in REACTIONS:
+            lines.append(f"{expected.value:>12}" + "".join(f"{self.confusion[(expected, r)]:>13}" for r in REACTIONS))
+        for name, counter in (("category", self.categories), ("severity", self.severities)):
+            if counter:
+                share = counter[True] / sum(counter.values())
+                lines.append(f"{name} agreement: {counter[True]} of {sum(counter.values())} ({share:.1%})")
+        if len(self.by_group) > 1:
+            lines += ["", "Reaction agreement by group"]
+            for group, counter in sorted(self.by_group.items()):
+                n = sum(counter.values())
+                lines.append(f"  {group or '(none)':<16} {counter[True]:>4} of {n:<4} {counter[True] / n:.0%}")
+        lines += ["", "Targets"] + self.targets()
+        if show_misses and self.misses:
+            lines += ["", "Disagreements (row, group, expected → triage, category): text"]
+            for miss in self.misses:
+                text = " ".join(miss.text.split())[:100]
+                verdict = f"{miss.expected.value} → {miss.got.value} ({miss.category})"
+                lines.append(f"  {miss.row:>4} {miss.group:<14} {verdict}: {text}")
+        return "\n".join(lines)
+
+
+def parse_reaction(value: str) -> Reaction | None:
+    try:
+        return Reaction(value.strip().lower())
+    except ValueError:
+        return None

@@ -40,6 +40,9 @@ class Condition(BaseModel):
 
     keywords: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     not_keywords: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
+    # A second list that must match too: harm words only count next to a person or damage ("fell" + "my
+    # grandmother"), so "hospital drama" pages nobody.
+    also_keywords: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     regex: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     not_regex: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     question: bool | None = None
@@ -50,6 +53,8 @@ class Condition(BaseModel):
     negative_at_most: Probability | None = None
     positive_at_least: Probability | None = None
     positive_at_most: Probability | None = None
+    sarcasm_at_least: Probability | None = None
+    sarcasm_at_most: Probability | None = None
     reach_at_least: Count | None = None
     verified: bool | None = None
     engagement_at_least: Count | None = None
@@ -57,9 +62,11 @@ class Condition(BaseModel):
     author_mentions_today_at_least: Count | None = None
     platform: list[Platform] | None = None
     language: list[Annotated[str, Field(min_length=2, max_length=16)]] | None = None
+    # Holds when the language is known (not `und`) and is none of these: posts the analyzer was not trained on.
+    not_language: list[Annotated[str, Field(min_length=2, max_length=16)]] | None = None
     brand: list[Annotated[str, Field(min_length=1)]] | None = None
 
-    @field_validator("keywords", "not_keywords")
+    @field_validator("keywords", "not_keywords", "also_keywords")
     @classmethod
     def _phrases_have_words(cls, value: list[str] | None) -> list[str] | None:
         for phrase in value or ():
@@ -76,14 +83,28 @@ class Condition(BaseModel):
                 raise ValueError(f"regular expression {pattern!r} does not compile: {err}") from err
         return value
 
-    @field_validator("language", "brand")
+    @field_validator("language", "not_language", "brand")
     @classmethod
     def _lower(cls, value: list[str] | None) -> list[str] | None:
         return [v.strip().lower().replace("_", "-") for v in value] if value else value
 
+    @model_validator(mode="after")
+    def _ranges_make_sense(self) -> Condition:
+        for name in ("negative", "positive", "sarcasm"):
+            low, high = getattr(self, f"{name}_at_least"), getattr(self, f"{name}_at_most")
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"`{name}_at_least` ({low:g}) is above `{name}_at_most` ({high:g}): nothing can match")
+        if self.also_keywords is not None and self.keywords is None:
+            raise ValueError("`also_keywords` needs `keywords`: it names what must appear beside them")
+        return self
+
     @cached_property
     def keyword_matcher(self) -> KeywordMatcher | None:
         return KeywordMatcher(self.keywords) if self.keywords else None
+
+    @cached_property
+    def also_keyword_matcher(self) -> KeywordMatcher | None:
+        return KeywordMatcher(self.also_keywords) if self.also_keywords else None
 
     @cached_property
     def not_keyword_matcher(self) -> KeywordMatcher | None:
