@@ -251,6 +251,49 @@ def load(path: Path, label_field: str) -> tuple[list[str], list[str]]:
     return [r["text"] for r in rows], [r[label_field].strip() for r in rows]
 
 
+def sarcasm_model(ex, labels, sent_probs, c, min_df, keep) -> dict[str, Any]:
+    """The exported sarcasm part, fitted on all irony tweets."""
+    rows = list(range(len(labels)))
+    y = np.array([1 if v == "irony" else 0 for v in labels])
+    design = Design(ex, rows, min_df, 1.0)
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit(design.matrix(ex, rows, sent_probs), y)
+    coef = prune(model.coef_, design.width, keep)
+    words, chars = export_block(design, coef)
+    width = design.width
+    return {
+        "intercept": round(float(model.intercept_[0]), 4),
+        "vader": {name: round(float(coef[0, width + j]), 4) for j, name in enumerate(VADER_FEATURES)},
+        "sentiment": {k: round(float(coef[0, width + 4 + j]), 4) for j, k in enumerate(CLASSES)},
+        "words": words,
+        "chars": chars,
+    }
+
+
+def sarcasm_only(args: argparse.Namespace) -> int:
+    """Sarcasm over the sentiment model already in the package (its probabilities are features)."""
+    from mentionwatch.sentiment.local import LocalAnalyzer
+
+    texts, labels = load(args.data_dir / "irony_tweets_train.csv", "label")
+    analyzer = LocalAnalyzer(args.out if args.out.exists() else None, detect_languages=False)
+    probs = np.array([analyzer.balanced_probabilities(t) for t in texts])
+    ex = Extracted(texts)
+    grid = [float(v) for v in args.sarcasm_grid.split(",")]
+    print(f"sarcasm, 5-fold CV on the irony tweets ({len(texts)}), kept {args.sarcasm_keep} features:")
+    found = sarcasm_cv(ex, labels, probs, grid, args.sarcasm_min_df, args.sarcasm_keep)
+    print(
+        f"selected C={found['c']:g}: irony-class F1 {found['f1']:.3f}; by threshold "
+        + ", ".join(f"{t}: F1 {f:.3f} precision {found['precision'][t]:.3f}" for t, f in found["thresholds"].items())
+    )
+    if args.write:
+        doc = json.loads(args.out.read_text(encoding="utf-8"))
+        doc["sarcasm"] = sarcasm_model(ex, labels, probs, found["c"], args.sarcasm_min_df, args.sarcasm_keep)
+        doc["trained_on"] = doc.get("trained_on", "") + f"; sarcasm: irony tweets, C={found['c']:g}"
+        write_json(args.out, doc)
+        print(f"wrote the sarcasm part into {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DATA)
@@ -271,7 +314,14 @@ def main() -> int:
     parser.add_argument(
         "--holdout-dir", type=Path, help="write model.json (trained without the 20%% airline split) and test.csv here"
     )
+    parser.add_argument(
+        "--sarcasm-only",
+        action="store_true",
+        help="keep the packaged sentiment weights; cross-validate and (with --write) refit only the sarcasm part",
+    )
     args = parser.parse_args()
+    if args.sarcasm_only:
+        return sarcasm_only(args)
 
     sem_texts, sem_labels = load(args.data_dir / "semeval_tweets_2013_2016.csv", "label")
     air_texts, air_labels = load(args.data_dir / "airline_tweets_dev.csv", "airline_sentiment")

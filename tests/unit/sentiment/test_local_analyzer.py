@@ -37,7 +37,9 @@ def test_packaged_model_loads_and_is_small() -> None:
     assert tuple(model["classes"]) == CLASSES
     assert set(model["vader"]) == {"compound", "pos", "neg", "neu"}
     packaged = resources.files("mentionwatch.sentiment").joinpath("local_model.json")
-    assert len(packaged.read_bytes()) < 400 * 1024
+    assert len(packaged.read_bytes()) <= 2 * 1024 * 1024
+    # and carry a sarcasm model
+    assert {"intercept", "words", "chars", "vader", "sentiment"} <= set(model["sarcasm"])
 
 
 @pytest.mark.parametrize(
@@ -58,6 +60,59 @@ def test_scores_are_probabilities(analyzer: LocalAnalyzer) -> None:
     total = result.scores.positive + result.scores.negative + result.scores.neutral + result.scores.mixed
     assert total == pytest.approx(1.0, abs=1e-3)
     assert result.analyzer == "local"
+
+
+def test_every_result_carries_a_sarcasm_score(analyzer: LocalAnalyzer) -> None:
+    for text in ("Thank you so much, the staff were wonderful!", "", "😀", "Oh great, another delay. Love it."):
+        sarcasm = analyzer.score(text).sarcasm
+        assert sarcasm is not None and 0.0 <= sarcasm <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("sarcastic", "sincere"),
+    [
+        ("Oh great, another delay. Just what I needed today. Love it.", "Thank you so much, the staff were wonderful!"),
+        ("Wow, 45 minutes on hold. Amazing customer service as always", "Amazing customer service, sorted in minutes"),
+    ],
+)
+def test_sarcasm_scores_irony_above_plain_praise(analyzer: LocalAnalyzer, sarcastic: str, sincere: str) -> None:
+    assert analyzer.sarcasm(sarcastic) > analyzer.sarcasm(sincere)
+
+
+def test_calibrated_probabilities_correct_the_balanced_ones(tmp_path: Path) -> None:
+    # Given a model trained with balanced classes whose calibration says NEGATIVE is rare (log prior shift)
+    model = {
+        "classes": list(CLASSES),
+        "intercept": [0, 0, 0],
+        "vader": {},
+        "words": {"meh": [2, 0, 0]},
+        "calibration": {"log_prior_shift": [-1.5, 0.4, 0.2], "temperature": 1.2},
+    }
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    analyzer = LocalAnalyzer(path)
+    calibrated, balanced = analyzer.probabilities("meh"), analyzer.balanced_probabilities("meh")
+    # Then both are distributions, and calibration gives the rare class back its lower share
+    assert sum(calibrated) == pytest.approx(1.0)
+    assert sum(balanced) == pytest.approx(1.0)
+    assert calibrated[0] < balanced[0]
+    # and the label still follows the balanced model
+    assert analyzer.score("meh").label is Sentiment.NEGATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("¿Cómo puedo cambiar el PIN de mi tarjeta desde la aplicación?", "es"),
+        ("Störung seit heute Morgen, kein Internet in ganz Köln.", "de"),
+        ("Merci pour la réparation si rapide, service impeccable !", "fr"),
+        ("The app has been down all morning and nobody answers the phone", "en"),
+        ("📱🔥", "und"),
+        ("gg", "und"),
+    ],
+)
+def test_the_language_is_detected_locally(analyzer: LocalAnalyzer, text: str, language: str) -> None:
+    assert analyzer.score(text).language == language
 
 
 def test_analyze_keeps_order_and_language(analyzer: LocalAnalyzer) -> None:
@@ -98,6 +153,24 @@ def test_a_model_file_of_your_own_can_be_used(tmp_path: Path) -> None:
     result = LocalAnalyzer(path).score("zork")
     # Then it follows that model
     assert result.label is Sentiment.POSITIVE
+
+
+def test_a_model_file_of_your_own_may_carry_sarcasm(tmp_path: Path) -> None:
+    # Given a model whose sarcasm part knows only the word "zork"
+    model = {
+        "classes": list(CLASSES),
+        "intercept": [0, 0, 0],
+        "vader": {},
+        "words": {},
+        "chars": {},
+        "sarcasm": {"intercept": -3, "vader": {}, "sentiment": {}, "words": {"zork": 9}, "chars": {}},
+    }
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    analyzer = LocalAnalyzer(path)
+    # Then only a post with "zork" is scored sarcastic
+    assert analyzer.sarcasm("zork") > 0.9
+    assert analyzer.sarcasm("hello") < 0.1
 
 
 def test_unreadable_model_file_is_a_configuration_error(tmp_path: Path) -> None:

@@ -157,7 +157,8 @@ def test_cant_wait_is_not_a_question(triager, make_mention, make_sentiment) -> N
 
 
 @pytest.mark.parametrize(
-    "text", ["that's quite an impressive list of fees!", "Thanks for the lovely brown water this morning"]
+    "text",
+    ["that's quite an impressive list of fees!", "Thanks for the lovely brown water this morning, just what I needed"],
 )
 def test_sarcastic_praise_is_a_complaint_never_thanked(triager, make_mention, make_sentiment, text) -> None:
     sincere = triager.triage(make_mention(text), make_sentiment("POSITIVE", sarcasm=0.1), NO_CONTEXT)

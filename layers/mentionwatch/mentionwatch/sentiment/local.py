@@ -149,7 +149,7 @@ class LocalAnalyzer:
         _add(logit, seen.chars, irony["chars"])
         z = logit[0]
         z += sum(coef * seen.vader[name] for name, coef in irony["vader"].items())
-        z += sum(irony["sentiment"][cls] * p for cls, p in zip(CLASSES, balanced, strict=True))
+        z += sum(irony["sentiment"].get(cls, 0.0) * p for cls, p in zip(CLASSES, balanced, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def balanced_probabilities(self, text: str) -> tuple[float, float, float]:
