@@ -49,15 +49,36 @@ def test_harm_words_without_a_person_or_damage_page_nobody(triager, make_mention
         assert decision.reaction is not Reaction.ESCALATE, (text, label, decision.reasons)
 
 
+def test_sincere_thanks_that_sounds_sarcastic_to_the_model_is_still_thanked(
+    triager, make_mention, make_sentiment
+) -> None:
+    # Given warm thanks for a refund that the sarcasm model scores high (no sarcasm phrase, no complaint word)
+    text = "Thank you for the quick refund, great service!"
+    decision = triager.triage(make_mention(text), make_sentiment("POSITIVE", sarcasm=0.8), NO_CONTEXT)
+    # Then it is thanked, not treated as churn or a complaint
+    assert decision.reaction is Reaction.ACKNOWLEDGE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you to the paramedics who looked after my dad",
+    ],
+)
+def test_clear_thanks_to_emergency_staff_pages_nobody(triager, make_mention, make_sentiment, text) -> None:
+    decision = triager.triage(make_mention(text), make_sentiment("POSITIVE", positive=0.9, sarcasm=0.8), NO_CONTEXT)
+    assert decision.reaction is Reaction.ACKNOWLEDGE
+
+
 def test_clear_sincere_praise_about_safety_is_thanked(triager, make_mention, make_sentiment) -> None:
     text = "Thank you to the A&E team for looking after my dad when he collapsed last night. Heroes."
     decision = triager.triage(make_mention(text), make_sentiment("POSITIVE", positive=0.95), NO_CONTEXT)
     assert decision.reaction is Reaction.ACKNOWLEDGE
 
 
-def test_sarcastic_praise_about_harm_still_pages(triager, make_mention, make_sentiment) -> None:
+def test_praise_sounding_harm_that_is_not_clear_praise_still_pages(triager, make_mention, make_sentiment) -> None:
     text = "Great, your heater overheated and burned my son's hand. Love it."
-    sentiment = make_sentiment("POSITIVE", positive=0.95, sarcasm=0.9)
+    sentiment = make_sentiment("POSITIVE", positive=0.7, sarcasm=0.9)
     decision = triager.triage(make_mention(text), sentiment, NO_CONTEXT)
     assert decision.category is Category.SAFETY
 
