@@ -24,6 +24,9 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import boto3
+from botocore.config import Config
+
 from mentionwatch import aws
 from mentionwatch.local.auth import LocalJwtAuthorizer
 from mentionwatch.local.template import HttpRoute, QueueSource, Template, load_template
@@ -49,6 +52,14 @@ LOCAL_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
+
+
+def _setup_client(service: str) -> Any:
+    """A client for creating the stack's resources: moto's first call to a service can take seconds on a loaded
+    machine (it builds the backend), far past the tight budgets in `aws.py` that fit inside a Lambda."""
+    return boto3.session.Session().client(
+        service, config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+    )
 
 
 class _FunctionOutput:
@@ -221,7 +232,9 @@ class LocalStack:
     # --- resources -----------------------------------------------------------------------------------
     def _create_resources(self) -> None:
         template = self.template
-        dynamodb, sqs, sns, secrets = (aws.client(name) for name in ("dynamodb", "sqs", "sns", "secretsmanager"))
+        dynamodb, sqs, sns, secrets, ssm = (
+            _setup_client(name) for name in ("dynamodb", "sqs", "sns", "secretsmanager", "ssm")
+        )
 
         for name, spec in template.of_type("AWS::DynamoDB::Table").items():
             props = template.resolve(spec.get("Properties", {}))
@@ -273,9 +286,7 @@ class LocalStack:
         for name in template.of_type("AWS::SSM::Parameter"):
             props = template.resolve(template.resources[name].get("Properties", {}))
             parameter = props.get("Name") or f"/{STACK}/{name}"
-            aws.client("ssm").put_parameter(
-                Name=parameter, Value=str(props.get("Value", "")), Type=props.get("Type", "String")
-            )
+            ssm.put_parameter(Name=parameter, Value=str(props.get("Value", "")), Type=props.get("Type", "String"))
             template.physical[name] = {"Ref": parameter}
 
         for name in template.of_type("AWS::Serverless::HttpApi"):
