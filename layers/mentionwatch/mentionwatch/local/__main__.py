@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     from mentionwatch.local.stack import LocalStack
 
     try:
-        stack = LocalStack(root, http_port=args.port, log_level="INFO", function_output=sys.stderr).start()
+        stack = LocalStack(
+            root, http_port=args.port, log_level="INFO", function_output=sys.stderr, aws_endpoint=True
+        ).start()
     except OSError as err:
         print(f"serve: cannot listen on 127.0.0.1:{args.port}: {err.strerror}", file=sys.stderr)
         return 1

@@ -1,6 +1,14 @@
-"""One process that behaves like the deployed stack: moto server on loopback with the template's resources,
-the HTTP API turning requests into API Gateway 2.0 events, and SQS driven into functions like an event source
-mapping (batch size, batching window, partial batch failures, redrive to the DLQ)."""
+"""One process that behaves like the deployed stack: moto in-process (`mock_aws`, no HTTP hop per AWS call) with
+the template's resources, the HTTP API turning requests into API Gateway 2.0 events, and SQS driven into functions
+like an event source mapping (batch size, batching window, partial batch failures, redrive to the DLQ).
+
+Like API Gateway + Lambda: every handler is loaded before the port accepts connections; each function runs one
+invocation at a time (Powertools keeps the current event on module-level objects, as one Lambda execution
+environment does); a method no route takes is 405, a request with broken framing 400.
+
+`LocalStack.in_process()` is the fast entry point for replay and benchmarks: the same resources and handlers with
+no HTTP server and no queue threads; the caller invokes functions and drains queues itself (`drain_inline`).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +21,11 @@ import sys
 import threading
 import time
 import traceback
-import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +36,7 @@ import boto3
 from botocore.config import Config
 
 from mentionwatch import aws
+from mentionwatch.local import fastmoto
 from mentionwatch.local.auth import LocalJwtAuthorizer
 from mentionwatch.local.template import HttpRoute, QueueSource, Template, load_template
 
@@ -41,6 +50,9 @@ TEXT_TYPES = (
     "application/atom+xml",
     "application/x-www-form-urlencoded",
 )
+# API Gateway's payload limit; a larger body is refused before any function runs.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 # What differs from a deployed stack, on purpose: the local analyzer, secrets from a file, quiet Powertools.
 LOCAL_ENVIRONMENT = {
@@ -125,6 +137,57 @@ def _path_matches(template_path: str, path: str) -> dict[str, str] | None:
     return params if len(actual) == len(wanted) else None
 
 
+def _error_body(code: str, message: str, field: str | None = None) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
+
+
+def _read_body(headers: Any, stream: Any) -> bytes | tuple[int, str, str]:
+    """The request body, or (status, code, message) when the framing is broken or the body too large."""
+    lengths = headers.get_all("content-length") or []
+    encodings = [
+        part.strip().lower() for value in headers.get_all("transfer-encoding") or [] for part in value.split(",")
+    ]
+    if lengths and encodings:
+        return 400, "bad_framing", "a request cannot carry both Content-Length and Transfer-Encoding"
+    if encodings:
+        if encodings != ["chunked"]:
+            return 400, "bad_framing", "the only transfer coding accepted is chunked"
+        return _read_chunked(stream)
+    if not lengths:
+        return b""
+    values = {value.strip() for value in lengths}
+    if len(values) != 1 or not next(iter(values)).isdigit():
+        return 400, "bad_framing", "Content-Length must be one non-negative integer"
+    length = int(next(iter(values)))
+    if length > MAX_BODY_BYTES:
+        return 413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes"
+    body: bytes = stream.read(length) if length else b""
+    if len(body) != length:
+        return 400, "bad_framing", "the body ended before Content-Length bytes"
+    return body
+
+
+def _read_chunked(stream: Any) -> bytes | tuple[int, str, str]:
+    body = bytearray()
+    while True:
+        line = stream.readline(1026)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not size_text or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
+            return 400, "bad_framing", "a chunk size line is malformed"
+        size = int(size_text, 16)
+        if size == 0:
+            while True:  # trailer fields, up to the empty line
+                trailer = stream.readline(65537)
+                if trailer in (b"\r\n", b"\n", b""):
+                    return bytes(body)
+        if len(body) + size > MAX_BODY_BYTES:
+            return 413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes"
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.readline(3) not in (b"\r\n", b"\n"):
+            return 400, "bad_framing", "a chunk is shorter than its size or not followed by CRLF"
+        body += chunk
+
+
 class LocalStack:
     def __init__(
         self,
@@ -135,6 +198,7 @@ class LocalStack:
         log_level: str = "WARNING",
         function_output: Any = None,
         local_token: str | None = None,
+        aws_endpoint: bool = False,
     ) -> None:
         self.root = root
         self.template = Template(
@@ -155,11 +219,16 @@ class LocalStack:
         self._saved_environment: dict[str, str] = {}
         # Routes behind the template's JWT authorizer need a bearer token locally too (local/auth.py).
         self.authorizer = LocalJwtAuthorizer.from_environment(self.template, os.environ, token=local_token)
-        self.endpoint = ""
+        # In-process by default; `aws_endpoint=True` (make serve) also opens a moto server on loopback that shares
+        # the same state, for the AWS CLI and other tools.
+        self.aws_endpoint = aws_endpoint
+        self.endpoint = "in-process (moto mock_aws)"
         self.handlers: dict[str, Any] = {}
         self.function_specs = {fn.logical_id: fn for fn in self.template.functions()}
         self.errors: list[str] = []
         self._moto: Any = None
+        self._mock: Any = None
+        self._invocation_locks: dict[str, threading.Lock] = {}
         self._http: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -167,36 +236,52 @@ class LocalStack:
         self._busy_lock = threading.Lock()
 
     # --- lifecycle -----------------------------------------------------------------------------------
-    def start(self) -> LocalStack:
+    @classmethod
+    def in_process(cls, root: Path, **options: Any) -> LocalStack:
+        """The stack without its HTTP server and queue threads (replay, benchmarks): started, ready to invoke."""
+        return cls(root, **options).start(serve=False)
+
+    def start(self, serve: bool = True) -> LocalStack:
+        from moto import mock_aws
+
+        self._saved_environment = dict(os.environ)
+        os.environ.update(LOCAL_ENVIRONMENT)
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        self._stdout = _FunctionOutput(sys.stdout, self.function_output)
+        sys.stdout = self._stdout
+        fastmoto.install()
+        self._mock = mock_aws()
+        self._mock.start()
+        self._mock.reset()  # every stack starts from an empty account, even inside a test's own mock
+        os.environ.update(LOCAL_ENVIRONMENT)  # mock_aws sets its own fake credentials; keep the documented ones
+        aws.reset_clients()
+        if self.aws_endpoint:
+            self._start_aws_endpoint()
+
+        self._create_resources()
+        if serve:
+            self._bind_http()  # bound (not yet listening) first: links the functions make point at its port
+            if "PublicBaseUrl" in self.template.parameters and not self._explicit_public_url:
+                self.template.parameters["PublicBaseUrl"] = self.url
+        self._configure_functions()
+        if serve:
+            self._open_http()  # only now: no request can reach a function that is not loaded yet
+            if self.authorizer.generated:
+                print(self.authorizer.banner(self.url), file=sys.stderr, flush=True)
+            for source in self.template.queue_sources():
+                self._start_thread(self._pump, source)
+        return self
+
+    def _start_aws_endpoint(self) -> None:
         import logging
 
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access line per AWS call is noise here
-        self._saved_environment = dict(os.environ)
-        os.environ.update(LOCAL_ENVIRONMENT)
-        self._stdout = _FunctionOutput(sys.stdout, self.function_output)
-        sys.stdout = self._stdout
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
-        # moto keeps its state per process, not per server: start every stack from an empty account.
-        reset = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
-        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our own loopback moto server
-        os.environ["AWS_ENDPOINT_URL"] = self.endpoint
-        aws.reset_clients()
-
-        self._create_resources()
-        self._serve_http()  # bound before the functions are configured: links they make point at it
-        if "PublicBaseUrl" in self.template.parameters and not self._explicit_public_url:
-            self.template.parameters["PublicBaseUrl"] = self.url
-        self._configure_functions()
-        if self.authorizer.generated:
-            print(self.authorizer.banner(self.url), file=sys.stderr, flush=True)
-        for source in self.template.queue_sources():
-            self._start_thread(self._pump, source)
-        return self
 
     def stop(self) -> None:
         self._stop.set()
@@ -207,6 +292,10 @@ class LocalStack:
             thread.join(timeout=5)
         if self._moto:
             self._moto.stop()
+        if self._mock is not None:
+            self._mock.reset()
+            self._mock.stop()
+            self._mock = None
         os.environ.clear()
         os.environ.update(self._saved_environment)
         aws.reset_clients()
@@ -304,6 +393,7 @@ class LocalStack:
         environment.pop("MENTIONWATCH_SECRETS_ID", None)  # locally, secrets come from the file
         os.environ.update(environment | self.environment_overrides)
         for spec in self.function_specs.values():
+            self._invocation_locks[spec.logical_id] = threading.Lock()
             self.handlers[spec.logical_id] = self._load_handler(spec.code_uri, spec.handler, spec.logical_id)
 
     def _load_handler(self, code_uri: str, handler: str, logical_id: str) -> Any:
@@ -317,17 +407,21 @@ class LocalStack:
         return getattr(module, function_name)
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        context = LambdaContext(function_name=f"{STACK}-{logical_id}", aws_request_id=str(uuid.uuid4()))
-        if self._stdout is not None:
-            self._stdout.inside_function(True)
-        try:
-            return self.handlers[logical_id](event, context)
-        finally:
+        """One invocation; a function runs one at a time, like one Lambda execution environment."""
+        handler = self.handlers[logical_id]
+        lock = self._invocation_locks.setdefault(logical_id, threading.Lock())
+        with lock:
+            context = LambdaContext(function_name=f"{STACK}-{logical_id}", aws_request_id=str(uuid.uuid4()))
             if self._stdout is not None:
-                self._stdout.inside_function(False)
+                self._stdout.inside_function(True)
+            try:
+                return handler(event, context)
+            finally:
+                if self._stdout is not None:
+                    self._stdout.inside_function(False)
 
     # --- HTTP API ------------------------------------------------------------------------------------
-    def _serve_http(self) -> None:
+    def _bind_http(self) -> None:
         stack = self
         routes = self.template.http_routes()
 
@@ -337,31 +431,70 @@ class LocalStack:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
                 return
 
+            def handle_one_request(self) -> None:
+                # Every method reaches `_handle` (the base class answers 501 to any it has no do_ method for).
+                try:
+                    self.raw_requestline = self.rfile.readline(65537)
+                    if len(self.raw_requestline) > 65536:
+                        self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                        return
+                    if not self.raw_requestline:
+                        self.close_connection = True
+                        return
+                    if not self.parse_request():
+                        return
+                    self._handle()
+                    self.wfile.flush()
+                except TimeoutError:
+                    self.close_connection = True
+
             def _handle(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
+                framing = _read_body(self.headers, self.rfile)
+                if isinstance(framing, tuple):
+                    status, code, message = framing
+                    self.close_connection = True  # the stream can no longer be trusted to find the next request
+                    self._answer(
+                        status, {"content-type": "application/json", "connection": "close"}, _error_body(code, message)
+                    )
+                    return
                 status, headers, payload = stack.http_request(
-                    self.command, self.path, dict(self.headers.items()), body, routes
+                    self.command, self.path, dict(self.headers.items()), framing, routes
                 )
+                self._answer(status, headers, payload)
+
+            def _answer(self, status: int, headers: Mapping[str, str], payload: bytes) -> None:
                 self.send_response(status)
                 for key, value in headers.items():
-                    self.send_header(key, value)
+                    if key.lower() != "content-length":
+                        self.send_header(key, value)
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
+        self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), Handler, bind_and_activate=False)
+        try:
+            self._http.server_bind()
+        except OSError:
+            self._http.server_close()
+            raise
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), Handler)
+    def _open_http(self) -> None:
+        assert self._http is not None
+        self._http.server_activate()  # listen(): connections are refused until here, never half-served
         self._start_thread(self._http.serve_forever)
 
     def http_request(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes, routes: list[HttpRoute] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         split = urlsplit(target)
+        allowed: set[str] = set()
         for route in routes if routes is not None else self.template.http_routes():
             params = _path_matches(route.path, split.path)
-            if params is None or route.method not in (method, "ANY"):
+            if params is None:
+                continue
+            if route.method not in (method, "ANY"):
+                allowed.add(route.method)
                 continue
             event = self.api_gateway_event(route, method, split.path, split.query, headers, body, params)
             denial = self.authorizer.authorize(route, event)
@@ -374,6 +507,12 @@ class LocalStack:
                 traceback.print_exc()
                 return 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}'
             return self._http_response(response)
+        if allowed:
+            return (
+                405,
+                {"content-type": "application/json", "allow": ", ".join(sorted(allowed))},
+                _error_body("method_not_allowed", f"{method} is not allowed here; use {', '.join(sorted(allowed))}"),
+            )
         return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
 
     @staticmethod
@@ -520,6 +659,44 @@ class LocalStack:
             "eventSourceARN": arn,
             "awsRegion": REGION,
         }
+
+    def drain_inline(self, max_batches: int = 1_000_000) -> int:
+        """Run every queue-fed function on this thread until its queues are empty (the in-process stack has no
+        pump threads). Batches are as large as the event source mapping's batch size; no window is waited out.
+        Returns the number of batches delivered."""
+        sqs = aws.client("sqs")
+        sources = [
+            (source, self.physical(source.queue), self.physical(source.queue, "Arn"))
+            for source in self.template.queue_sources()
+        ]
+        delivered = 0
+        while delivered < max_batches:
+            progressed = False
+            for source, url, arn in sources:
+                messages = self._receive(sqs, url, source.batch_size)
+                if messages:
+                    self._deliver(source, sqs, url, arn, messages)
+                    delivered += 1
+                    progressed = True
+            if not progressed:
+                return delivered
+        return delivered
+
+    @staticmethod
+    def _receive(sqs: Any, url: str, batch_size: int) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while len(messages) < batch_size:
+            received = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(10, batch_size - len(messages)),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+            if not received:
+                break
+            messages.extend(received)
+        return messages
 
     def drain(self, timeout: float = 60.0) -> None:
         """Wait until every queue feeding a function is empty and no batch is being processed."""

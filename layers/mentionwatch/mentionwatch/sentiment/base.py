@@ -15,6 +15,7 @@ class SentimentRequest(BaseModel):
 
     text: str
     language: str | None = None  # what the platform said, if anything
+    followers: int | None = None  # the author's reach: the hybrid analyzer sends wide-reaching posts to Comprehend
 
 
 class SentimentAnalyzer(Protocol):

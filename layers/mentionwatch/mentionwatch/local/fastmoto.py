@@ -1,0 +1,225 @@
+"""moto made fast enough to replay a day: partition indexes for DynamoDB Query, cheap SQS receives.
+
+moto answers every Query by sorting every item of the table, then comparing each one with the key condition, so
+a burst of a few thousand mentions slows the local stack to a few mentions a second. `install()` patches moto (in
+this process only, for the local stack, replay and tests; never shipped in the Lambda package) so that:
+
+- a Query hands moto's own query code only the items of the partition it names (the base table's hash bucket, or
+  the items whose index hash key equals the queried value), kept in a map updated on every write;
+- sorting a partition compares plain Python values instead of moto's `DynamoType` objects;
+- a new item's 400 KB size check runs once per item, not once per attribute (moto re-measures the whole item for
+  each attribute it sets: quadratic in the number of attributes);
+- projecting an item onto top-level attributes (index projections, ProjectionExpression) copies those attributes
+  instead of converting the whole item to JSON and back once per attribute named;
+- SQS's retention check on every received message reads the queue's retention period instead of computing all
+  of the queue's attributes (which counts every message: quadratic in the queue's depth), and listing a queue's
+  visible messages reads the clock once, not twice per message.
+
+moto's own code still applies every condition, order, page and projection, so answers are unchanged: the map
+only has to hold a superset of the partition, which it does because every write path refreshes the written key.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_lock = threading.RLock()
+_scope = threading.local()  # (table, candidate items) while one Query runs on this thread
+_installed = False
+
+Key = tuple[Any, Any]  # (hash DynamoType, range DynamoType | None)
+
+
+class _Partitions:
+    """For one moto table: index name → index hash value → the keys of the items in that partition."""
+
+    def __init__(self, table: Any) -> None:
+        self.hash_attributes: dict[str, str] = {}
+        for index in table.global_indexes or []:
+            hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+            if len(hashes) == 1:  # multi-attribute keys keep moto's full scan
+                self.hash_attributes[index.name] = hashes[0]
+        self.members: dict[str, dict[Any, dict[Key, None]]] = {name: {} for name in self.hash_attributes}
+        self.placed: dict[Key, dict[str, Any]] = {}
+        for item in _every_item(table):
+            self.refresh((item.hash_key, item.range_key), item)
+
+    def refresh(self, key: Key, item: Any) -> None:
+        for index, value in self.placed.pop(key, {}).items():
+            partition = self.members[index].get(value)
+            if partition is not None:
+                partition.pop(key, None)
+                if not partition:
+                    del self.members[index][value]
+        if item is None:
+            return
+        placed: dict[str, Any] = {}
+        for index, attribute in self.hash_attributes.items():
+            value = item.attrs.get(attribute)
+            if value is not None:
+                self.members[index].setdefault(value, {})[key] = None
+                placed[index] = value
+        if placed:
+            self.placed[key] = placed
+
+
+def _every_item(table: Any) -> list[Any]:
+    if table.range_key_attr:
+        return [item for bucket in table.items.values() for item in bucket.values()]
+    return list(table.items.values())
+
+
+def _lookup(table: Any, key: Key) -> Any:
+    hash_value, range_value = key
+    bucket = table.items.get(hash_value)
+    if bucket is None:
+        return None
+    return bucket.get(range_value) if table.range_key_attr else bucket
+
+
+def _partitions(table: Any, create: bool) -> _Partitions | None:
+    partitions: _Partitions | None = table.__dict__.get("_mentionwatch_partitions")
+    if partitions is None and create:
+        partitions = _Partitions(table)
+        table.__dict__["_mentionwatch_partitions"] = partitions
+    return partitions
+
+
+def _refresh(table: Any, key: Key) -> None:
+    with _lock:
+        partitions = _partitions(table, create=False)
+        if partitions is not None:  # built on the first index Query; until then there is nothing to keep current
+            partitions.refresh(key, _lookup(table, key))
+
+
+def _candidates(table: Any, hash_key: Any, index_name: str | None) -> list[Any] | None:
+    """The items a Query can match, or None when only moto's full scan knows (no single hash value)."""
+    if hash_key is None:
+        return None
+    with _lock:
+        if not index_name:
+            bucket = table.items.get(hash_key)
+            if bucket is None:
+                return []
+            return list(bucket.values()) if table.range_key_attr else [bucket]
+        partitions = _partitions(table, create=True)
+        assert partitions is not None
+        if index_name not in partitions.hash_attributes:
+            return None
+        keys = list(partitions.members[index_name].get(hash_key, {}))
+        return [item for item in (_lookup(table, key) for key in keys) if item is not None]
+
+
+def install() -> None:
+    """Patch moto's DynamoDB for this process (idempotent)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.table import Table
+
+        original_query: Callable[..., Any] = Table.query
+        original_all_items: Callable[..., Any] = Table.all_items
+        original_put: Callable[..., Any] = Table.put_item
+        original_delete: Callable[..., Any] = Table.delete_item
+        original_update: Callable[..., Any] = DynamoDBBackend.update_item
+
+        def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+            index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+            candidates = _candidates(self, hash_key, index_name)
+            if candidates is None:
+                return original_query(self, hash_key, *args, **kwargs)
+            _scope.current = (self, candidates)
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                _scope.current = None
+
+        def all_items(self: Any) -> Any:
+            current = getattr(_scope, "current", None)
+            if current is not None and current[0] is self:
+                return current[1]
+            return original_all_items(self)
+
+        def sorted_items(self: Any, hash_key_attrs: Any, range_key_attrs: Any, items: list[Any]) -> list[Any]:
+            attributes = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+            # The same order as moto's (it compares DynamoType.cast_value), computed once per item, not per compare.
+            items.sort(key=lambda item: tuple(item.attrs[name].cast_value for name in attributes))
+            return items
+
+        def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+            item = original_put(self, *args, **kwargs)
+            _refresh(self, (item.hash_key, item.range_key))
+            return item
+
+        def delete_item(self: Any, hash_value: Any, range_value: Any) -> Any:
+            deleted = original_delete(self, hash_value, range_value)
+            _refresh(self, (hash_value, range_value if self.range_key_attr else None))
+            return deleted
+
+        def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+            item = original_update(self, table_name, *args, **kwargs)
+            _refresh(self.get_table(table_name), (item.hash_key, item.range_key))
+            return item
+
+        Table.query = query  # type: ignore[method-assign]
+        Table.all_items = all_items  # type: ignore[method-assign]
+        Table.sorted_items = sorted_items  # type: ignore[method-assign]
+        Table.put_item = put_item  # type: ignore[method-assign]
+        Table.delete_item = delete_item  # type: ignore[method-assign,assignment]
+        DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+        _install_item_size_check()
+        _install_sqs()
+        _installed = True
+
+
+def _install_item_size_check() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405_000:  # moto's own limit
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict()
+        dict.update(self.attrs, converted)  # later SETs still go through moto's per-attribute check
+
+    original_project = Item.project
+
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 for path in projection_expressions):
+            return original_project(self, projection_expressions)  # nested paths: moto's own code
+        projected: Any = Item.__new__(Item)
+        projected.hash_key = self.hash_key
+        projected.range_key = self.range_key
+        projected.attrs = LimitedSizeDict()
+        names = dict.fromkeys(path[0] for path in projection_expressions)
+        dict.update(projected.attrs, {name: copy.deepcopy(self.attrs[name]) for name in names if name in self.attrs})
+        return projected
+
+    Item.__init__ = item_init  # type: ignore[method-assign]
+    Item.project = project  # type: ignore[method-assign]
+
+
+def _install_sqs() -> None:
+    from moto.core.utils import unix_time, unix_time_millis
+    from moto.sqs.models import Queue, SQSBackend
+
+    def messages(self: Any) -> list[Any]:
+        now = unix_time_millis()
+        return [message for message in self._messages if message.visible_at < now and message.delayed_until <= now]
+
+    Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention + message.sent_timestamp / 1000 > unix_time())
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
