@@ -33,7 +33,7 @@ from mentionwatch.api.models import (
 from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
 from mentionwatch.api.settings import ApiSettings
 from mentionwatch.api.wiring import mentions_api
-from mentionwatch.http.responses import install_error_handlers
+from mentionwatch.http.responses import install_error_handlers, resolve_screened
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
 
 logger = Logger()
@@ -160,4 +160,4 @@ def openapi_document():  # type: ignore[no-untyped-def]  # annotated, Powertools
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve_screened(app, event, context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -15,15 +15,36 @@ def _as_utc(value: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: pydantic only turns ValueError into a field error
+        raise ValueError("date is out of range") from None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-NonNegativeCount = Annotated[int, Field(ge=0)]
+# Platforms' timestamps are untrusted: nothing social predates 2006 (Twitter's launch; older blog posts are
+# dated 2006 at the earliest by the feeds we poll), and a clock more than a day ahead is wrong. Outside this
+# window a timestamp is refused as the client's mistake, before date arithmetic downstream can overflow.
+EARLIEST_PLATFORM_TIME = datetime(2006, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def check_platform_time(value: datetime) -> datetime:
+    """`value` in UTC if it lies between 2006 and now + 1 day; ValueError (a field error in a model) if not."""
+    moment = _as_utc(value)
+    if moment < EARLIEST_PLATFORM_TIME:
+        raise ValueError(f"date is before {EARLIEST_PLATFORM_TIME:%Y}")
+    if moment > utc_now() + FUTURE_TOLERANCE:
+        raise ValueError("date is more than a day in the future")
+    return moment
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+PlatformDatetime = Annotated[datetime, AfterValidator(check_platform_time)]
+NonNegativeCount = Annotated[int, Field(ge=0, le=10**15)]  # counts a platform reports; bounded like an id
 
 
 class Platform(StrEnum):
@@ -92,7 +113,7 @@ class Mention(BaseModel):
     text: Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
     language: Annotated[str | None, Field(max_length=16)] = None
     author: Author
-    created_at: UtcDatetime
+    created_at: PlatformDatetime
     received_at: UtcDatetime = Field(default_factory=utc_now)
     thread: ThreadRef = ThreadRef()
     engagement: Engagement = Engagement()

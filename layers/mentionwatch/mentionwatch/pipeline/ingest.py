@@ -16,6 +16,7 @@ from mentionwatch.models import Match
 from mentionwatch.pipeline.kept import KeptDeliveries, KeptDelivery, bounded_headers, expiry, kept_id
 from mentionwatch.secrets.provider import SecretsProvider
 from mentionwatch.sources.base import ChallengeResponse, Delivery, InboundRequest, QueuedMention, WebhookSource
+from mentionwatch.sources.payloads import check_entry_count
 from mentionwatch.sources.registry import get_webhook_source
 
 logger = Logger(child=True)
@@ -115,6 +116,7 @@ def _keep(source: WebhookSource, request: InboundRequest, err: MalformedPayload,
 def _enqueue(
     source: WebhookSource, delivery: Delivery, queue: Enqueuer, match_brand: BrandMatcher | None
 ) -> WebhookAccepted:
+    check_entry_count(len(delivery.items), "body")
     if delivery.ignored:
         logger.info("delivery ignored", extra={"source": source.name, "reason": delivery.ignored})
         return WebhookAccepted(status=source.success_status, accepted=0, ignored=delivery.ignored)

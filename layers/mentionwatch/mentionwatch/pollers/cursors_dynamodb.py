@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from mentionwatch.exceptions import Conflict
 from mentionwatch.pollers.base import Cursor
-from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
+from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 
 SORT_KEY = "CURSOR"
 
@@ -31,7 +31,7 @@ class DynamoDbCursorStore:
                 Key={"pk": {"S": fresh.key}, "sk": {"S": SORT_KEY}},
                 ConsistentRead=True,
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise _translate(err, f"reading cursor {fresh.key}") from err
         item = answer.get("Item")
         if not item:
@@ -62,7 +62,7 @@ class DynamoDbCursorStore:
             }
         try:
             self.client.put_item(TableName=self.table_name, Item=item, **condition)
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise _translate(err, f"saving cursor {cursor.key}") from err
         return saved
 

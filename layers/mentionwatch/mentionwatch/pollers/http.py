@@ -6,7 +6,6 @@ tests hand in a scripted fake and never open a socket.
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -15,7 +14,8 @@ from urllib.parse import urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mentionwatch.exceptions import UpstreamError
+from mentionwatch.exceptions import MalformedPayload, UpstreamError
+from mentionwatch.sources.payloads import load_json
 
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
@@ -55,9 +55,11 @@ class HttpResponse(BaseModel):
 
     def json_body(self, host: str = "platform") -> Any:
         try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise UpstreamError(f"{host} answered HTTP {self.status} with a body that is not JSON") from None
+            return load_json(self.body)  # bounded like a webhook: depth, integer size, lone surrogates
+        except MalformedPayload as err:
+            raise UpstreamError(
+                f"{host} answered HTTP {self.status} with a body that is not usable JSON: {err}"
+            ) from None
 
 
 class HttpTransport(Protocol):

@@ -11,9 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic_core import PydanticSerializationError
 
 from mentionwatch.exceptions import EnqueueFailed
 from mentionwatch.sources.base import QueuedMention
+from mentionwatch.sources.payloads import replace_lone_surrogates
 
 SQS_BATCH = 10
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -67,7 +69,11 @@ class MentionQueue:
 
     @staticmethod
     def _body(item: QueuedMention) -> str:
-        body = item.model_dump_json()
+        try:
+            body = item.model_dump_json()
+        except PydanticSerializationError:  # a lone surrogate (e.g. from a poller's JSON): U+FFFD, as load_json does
+            item = QueuedMention.model_validate(replace_lone_surrogates(item.model_dump()))
+            body = item.model_dump_json()
         if len(body.encode()) > MAX_MESSAGE_BYTES - 1024:
             # The raw payload is only kept for reference; the mention itself must travel.
             digest = hashlib.sha256(body.encode()).hexdigest()

@@ -31,7 +31,7 @@ from mentionwatch.models import Mention, Platform
 from mentionwatch.sources._mapping import build_mention
 from mentionwatch.sources._signing import check_prefixed_signature, require_secret
 from mentionwatch.sources.base import Delivery, InboundRequest, QueuedMention, SourceSecrets, WebhookSource
-from mentionwatch.sources.payloads import load_json, validate_payload
+from mentionwatch.sources.payloads import Uri, load_json, validate_payload
 from mentionwatch.sources.registry import register
 
 SIGNATURE_HEADER = "x-hub-signature"
@@ -48,7 +48,7 @@ class Account(_Payload):
     username: Annotated[str, Field(min_length=1)]
     acct: Annotated[str, Field(min_length=1)]
     display_name: str | None = None
-    url: str | None = None
+    url: Uri | None = None
     followers_count: Annotated[int, Field(ge=0)] | None = None
     bot: bool = False
 
@@ -64,8 +64,8 @@ class MentionedAccount(_Payload):
 
 class Status(_Payload):
     id: Annotated[str, Field(min_length=1)]
-    uri: Annotated[str, Field(min_length=1)]
-    url: str | None = None
+    uri: Annotated[Uri, Field(min_length=1)]
+    url: Uri | None = None
     created_at: datetime
     content: str = ""
     spoiler_text: str = ""

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,7 +35,7 @@ from mentionwatch.sources.base import (
     SourceSecrets,
     WebhookSource,
 )
-from mentionwatch.sources.payloads import load_json, validate_payload
+from mentionwatch.sources.payloads import epoch_time, load_json, validate_payload
 from mentionwatch.sources.registry import register
 
 SIGNATURE_HEADER = "x-hub-signature-256"
@@ -135,15 +135,15 @@ class InstagramMention(_Payload):
     comment_id: str | None = None
 
 
-def _epoch(value: int | str | None, fallback: datetime) -> datetime:
+def _epoch(value: int | str | None, fallback: datetime, field: str) -> datetime:
     if isinstance(value, int):
-        return datetime.fromtimestamp(value, UTC)
+        return epoch_time(value, field)
     if isinstance(value, str) and value:
         try:  # the Graph API's own format, e.g. 2024-05-01T10:00:00+0000
             return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
         except ValueError:
             if value.isdigit():
-                return datetime.fromtimestamp(int(value), UTC)
+                return epoch_time(value, field)
     return fallback
 
 
@@ -182,7 +182,7 @@ class MetaSource(WebhookSource):
         items: list[QueuedMention] = []
         unhandled: set[str] = set()
         for e_index, entry in enumerate(notification.entry):
-            entry_time = _epoch(entry.time, request.received_at)
+            entry_time = _epoch(entry.time, request.received_at, f"entry.{e_index}.time")
             raw_changes = payload["entry"][e_index].get("changes") or [payload["entry"][e_index]]
             for c_index, change in enumerate(entry.all_changes()):
                 where = f"entry.{e_index}.changes.{c_index}.value"
@@ -237,7 +237,7 @@ class MetaSource(WebhookSource):
                 display_name=author.name if author else None,
                 id=author.id if author else None,
             ),
-            created_at=_epoch(value.created_time, entry_time),
+            created_at=_epoch(value.created_time, entry_time, f"{where}.created_time"),
             received_at=request.received_at,
             thread=dict(
                 root_id=value.post_id if is_comment else None,

@@ -22,7 +22,7 @@ from mentionwatch.exceptions import (
     SignatureMissing,
     TimestampOutOfTolerance,
 )
-from mentionwatch.models import Author, Engagement, Match, Mention, Platform, ThreadRef, UtcDatetime
+from mentionwatch.models import Author, Engagement, Match, Mention, Platform, PlatformDatetime, ThreadRef, UtcDatetime
 from mentionwatch.sources._signing import not_configured
 from mentionwatch.sources.base import Delivery, InboundRequest, QueuedMention, SourceSecrets, WebhookSource
 from mentionwatch.sources.payloads import load_json, validate_payload
@@ -80,7 +80,7 @@ class MentionData(_Strict):
     text: Annotated[str, Field(max_length=100_000)]
     url: Annotated[str | None, Field(max_length=2048)] = None
     language: Annotated[str | None, Field(max_length=16)] = None
-    created_at: UtcDatetime
+    created_at: PlatformDatetime
     author: MentionAuthor
     thread: MentionThread = MentionThread()
     engagement: MentionEngagement = MentionEngagement()

@@ -31,7 +31,7 @@ from mentionwatch.sources.base import (
     SourceSecrets,
     WebhookSource,
 )
-from mentionwatch.sources.payloads import load_json, validate_payload
+from mentionwatch.sources.payloads import epoch_time, load_json, validate_payload
 from mentionwatch.sources.registry import register
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
@@ -317,8 +317,8 @@ class XSource(WebhookSource):
     def _deleted(self, event: V1DeleteEvent, raw: Any, request: InboundRequest) -> QueuedMention:
         status = event.status
         deleted_at = (
-            datetime.fromtimestamp(int(event.timestamp_ms) / 1000, UTC)
-            if event.timestamp_ms and event.timestamp_ms.isdigit()
+            epoch_time(event.timestamp_ms, "tweet_delete_events.timestamp_ms", millis=True)
+            if event.timestamp_ms
             else request.received_at
         )
         return self._queued(

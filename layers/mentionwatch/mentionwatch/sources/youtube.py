@@ -29,6 +29,7 @@ from mentionwatch.sources.base import (
     SourceSecrets,
     WebhookSource,
 )
+from mentionwatch.sources.payloads import check_entry_count
 from mentionwatch.sources.registry import register
 from mentionwatch.xmlsafe import UnsafeXml, child_text, element_to_dict, parse_xml
 
@@ -90,10 +91,12 @@ class YouTubeSource(WebhookSource):
             raise MalformedPayload(f"body: {err}", field="body") from None
         if root.tag != f"{ATOM}feed":
             raise MalformedPayload("body: expected an Atom <feed> document", field="body")
+        entries, tombstones = root.findall(f"{ATOM}entry"), root.findall(f"{TOMBSTONE}deleted-entry")
+        check_entry_count(len(entries) + len(tombstones), "feed.entry")
         items: list[QueuedMention] = []
-        for index, entry in enumerate(root.findall(f"{ATOM}entry")):
+        for index, entry in enumerate(entries):
             items.append(self._entry(entry, index, request))
-        for index, tombstone in enumerate(root.findall(f"{TOMBSTONE}deleted-entry")):
+        for index, tombstone in enumerate(tombstones):
             items.append(self._deleted(tombstone, index, request))
         if not items:
             return Delivery(ignored="feed has no entries")

@@ -26,13 +26,11 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, SlaClock
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
 from mentionwatch.store.batch import batch_put
-from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
+from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 from mentionwatch.store.keys import iso, thread_pk
 
@@ -108,7 +106,7 @@ class AlertStore:
                 Limit=1,
                 ConsistentRead=True,
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
         items = response.get("Items", [])
         return self._alert(items[0]) if items else None
@@ -120,7 +118,7 @@ class AlertStore:
                 Key={"pk": {"S": alert_pk(dedup_key)}, "sk": {"S": generation_sk(generation)}},
                 ConsistentRead=True,
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         return self._alert(response["Item"]) if "Item" in response else None
 
@@ -132,7 +130,7 @@ class AlertStore:
                 Item=self._alert_item(alert),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"alert {alert.target} is already open") from err
             raise translate(err, "put_item") from err
@@ -156,7 +154,7 @@ class AlertStore:
                 ExpressionAttributeValues=to_attribute_map(values),
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return None
             raise translate(err, "update_item") from err
@@ -230,7 +228,7 @@ class AlertStore:
             request["ExpressionAttributeNames"] = names
         try:
             self._client.update_item(**request)
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "update_item") from err
@@ -246,7 +244,7 @@ class AlertStore:
         }
         try:
             self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "put_item") from err
 
     def get_ack_link(self, link_id: str) -> AckLink | None:
@@ -254,7 +252,7 @@ class AlertStore:
             response = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": f"ACK#{link_id}"}, "sk": {"S": "ACK"}}, ConsistentRead=True
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         return AckLink.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
 
@@ -275,7 +273,7 @@ class AlertStore:
             self._client.put_item(
                 TableName=self._table, Item=self._clock_item(clock), ConditionExpression="attribute_not_exists(pk)"
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "put_item") from err
@@ -295,7 +293,7 @@ class AlertStore:
                 ConditionExpression="version = :expected",
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(f"SLA clock {clock.clock_id} changed meanwhile", field="version") from err
             raise translate(err, "put_item") from err
@@ -305,7 +303,7 @@ class AlertStore:
             response = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}}, ConsistentRead=True
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         return SlaClock.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
 
@@ -323,7 +321,7 @@ class AlertStore:
             self._client.put_item(
                 TableName=self._table, Item=to_attribute_map(document), ConditionExpression="attribute_not_exists(pk)"
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "put_item") from err
@@ -354,7 +352,7 @@ class AlertStore:
         }
         try:
             self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "put_item") from err
@@ -364,7 +362,7 @@ class AlertStore:
         """Publishing failed: give the claim back so a retried run sends the digest."""
         try:
             self._client.delete_item(TableName=self._table, Key=self._digest_key(brand, day))
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "delete_item") from err
 
     # --- counters ----------------------------------------------------------------------------------------
@@ -403,7 +401,7 @@ class AlertStore:
                     UpdateExpression="ADD brands :brand",
                     ExpressionAttributeValues={":brand": {"SS": [brand]}},
                 )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "update_item") from err
 
     def hourly_volume(self, brand: str, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
@@ -429,7 +427,7 @@ class AlertStore:
     def brands(self) -> list[str]:
         try:
             response = self._client.get_item(TableName=self._table, Key=BRANDS_KEY)
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         return sorted(response.get("Item", {}).get("brands", {}).get("SS", []))
 
@@ -445,7 +443,7 @@ class AlertStore:
                     ":exp": {"N": str(int((now + URGENT_COUNTER_TTL).timestamp()))},
                 },
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "update_item") from err
         items = self._query_all(
             {
@@ -473,7 +471,7 @@ class AlertStore:
         while True:
             try:
                 response = self._client.query(**request)
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
             total += int(response.get("Count", 0))
             if "LastEvaluatedKey" not in response:
@@ -490,7 +488,7 @@ class AlertStore:
                 ExpressionAttributeValues={":pk": {"S": partition}, ":now": {"S": iso(now) + "#\uffff"}},
                 Limit=limit,
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
         yield from response.get("Items", [])
 
@@ -500,7 +498,7 @@ class AlertStore:
         while True:
             try:
                 response = self._client.query(**request)
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
             items.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:

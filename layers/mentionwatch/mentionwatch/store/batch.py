@@ -6,10 +6,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mentionwatch.exceptions import Throttled
-from mentionwatch.store.errors import translate
+from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 5
@@ -28,7 +26,7 @@ def batch_put(
         for attempt in range(BATCH_WRITE_ATTEMPTS):
             try:
                 response = client.batch_write_item(RequestItems={table: requests})
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, f"batch_write_item of {what}") from err
             requests = response.get("UnprocessedItems", {}).get(table, [])
             if not requests:

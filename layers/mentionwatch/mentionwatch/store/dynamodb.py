@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import ClientError
 
 from mentionwatch.exceptions import AlreadyStored, NotFound, VersionConflict
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
 from mentionwatch.store.batch import batch_put
-from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
+from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
 
 logger = Logger(child=True)
@@ -39,7 +38,7 @@ class MentionStore:
                 Item=item.to_item(),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"mention {item.id} is already stored") from err
             raise translate(err, "put_item") from err
@@ -66,7 +65,7 @@ class MentionStore:
                     {":true": True, ":at": keys.iso(mention.received_at), ":one": 1}
                 ),
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "update_item") from err
@@ -126,7 +125,7 @@ class MentionStore:
                     }
                 ),
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "update_item") from err
@@ -145,7 +144,7 @@ class MentionStore:
                     ":alert": {"L": [{"M": to_attribute_map(alert.model_dump(mode="json"))}]},
                 },
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "update_item") from err
 
     def apply(self, mention_id: str, expected_version: int, event: LifecycleEvent) -> MentionItem:
@@ -197,7 +196,7 @@ class MentionStore:
                 ExpressionAttributeValues=to_attribute_map(values),
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(
                     f"mention {mention_id!r} changed since version {expected_version}; fetch it and retry",
@@ -212,7 +211,7 @@ class MentionStore:
             response = self._client.get_item(
                 TableName=self._table, Key=self._key(mention_id), ConsistentRead=consistent
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         item = response.get("Item")
         return MentionItem.from_item(item) if item else None
@@ -240,7 +239,7 @@ class MentionStore:
                 ScanIndexForward=False,
                 Limit=limit,
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
         return [MentionItem.from_item(item) for item in response.get("Items", [])]
 
@@ -278,7 +277,7 @@ class MentionStore:
                 ExpressionAttributeValues={":pk": {"S": pk_value}, ":since": {"S": keys.iso(since)}},
                 Select="COUNT",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
         return int(response.get("Count", 0))
 
@@ -293,7 +292,7 @@ class MentionStore:
         while True:
             try:
                 response = self._client.query(**request)
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
             items.extend(MentionItem.from_item(item) for item in response.get("Items", []))
             if "LastEvaluatedKey" not in response:

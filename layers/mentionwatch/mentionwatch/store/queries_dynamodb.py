@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mentionwatch.api.planning import KeyRange
 from mentionwatch.store.dynamodb import MentionStore
-from mentionwatch.store.errors import translate
+from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import MentionItem
 
 MAX_PAGE_SIZE = 1000
@@ -58,7 +56,7 @@ class DynamoMentionQueries:
         while True:
             try:
                 response = self._client.query(**request)
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
             for item in response.get("Items", []):
                 yield MentionItem.from_item(item)
