@@ -59,7 +59,10 @@ def test_a_lone_surrogate_in_a_patch_is_not_a_server_error(handler: Any, lambda_
     assert code < 500
 
 
-@pytest.mark.parametrize("failure", [ReadTimeoutError(endpoint_url="http://dynamodb"), EndpointConnectionError(endpoint_url="http://dynamodb")])
+@pytest.mark.parametrize(
+    "failure",
+    [ReadTimeoutError(endpoint_url="http://dynamodb"), EndpointConnectionError(endpoint_url="http://dynamodb")],
+)
 @pytest.mark.parametrize("path", ["/stats", "/mentions", "/mentions/x:1"])
 def test_a_dynamodb_timeout_is_a_503_with_retry_after(
     handler: Any, lambda_context: Any, store: Any, failure: Exception, path: str
