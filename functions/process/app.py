@@ -13,12 +13,12 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from mentionwatch.pipeline.process import MentionProcessor
+from mentionwatch.pipeline.process import MentionProcessor, RecordNotFinished, TimeBudget
 from mentionwatch.queue.sqs import CORRELATION_ATTRIBUTE
 from mentionwatch.settings import ProcessSettings
 from mentionwatch.sources.base import QueuedMention
@@ -60,8 +60,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     processor.register_lambda_context(context)
     parsed = {record["messageId"]: _parse(record["body"]) for record in records}
     valid = [item for item in parsed.values() if item is not None]
+    budget = TimeBudget(context)
     sentiments = processor.score(valid)
-    processor.keep_raw_payloads(valid)
+    unkept = processor.keep_raw_payloads(valid)
 
     def handle_record(record: SQSRecord) -> str:
         logger.set_correlation_id(correlation[record.message_id])
@@ -71,6 +72,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 # A poison message: fail it alone; after maxReceiveCount the queue moves it to the DLQ.
                 logger.warning("not a queued mention: failed alone", extra={"message_id": record.message_id})
                 raise ValueError(f"message {record.message_id} is not a queued mention")
+            budget.check()  # near the timeout: this and later records come back, the finished ones are reported
+            if item.mention.id in unkept:
+                raise RecordNotFinished(f"raw payload of {item.mention.id} not written; retried alone")
             outcome = processor.handle(item, sentiments.get(item.mention.id))
             metrics.add_metric(name=f"Mentions_{outcome.value}", unit=MetricUnit.Count, value=1)
             logger.info("mention handled", extra={"mention_id": item.mention.id, "outcome": outcome.value})
@@ -78,6 +82,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         finally:
             logger.set_correlation_id(batch_correlation)
 
-    with processor.batch():
-        response = process_partial_response(event=event, record_handler=handle_record, processor=batch, context=context)
-        return dict(response)
+    with processor.batch() as unfinished, batch(records, handle_record, lambda_context=context):
+        batch.process()
+    failed = [failure["itemIdentifier"] for failure in batch.response()["batchItemFailures"]]
+    for record in records:  # a respond clock that could not be started fails its own record only
+        item = parsed[record["messageId"]]
+        if item is not None and item.mention.id in unfinished and record["messageId"] not in failed:
+            failed.append(record["messageId"])
+    if failed:
+        metrics.add_metric(name="RecordsRetried", unit=MetricUnit.Count, value=len(failed))
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

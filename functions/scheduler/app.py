@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from mentionwatch.settings import AlertingSettings
-from mentionwatch.wiring import digest_job, escalation_job, spike_job
+from mentionwatch.wiring import digest_job, escalation_job, spike_job, urgent_pager
 
 logger = Logger()
 tracer = Tracer()
@@ -53,6 +53,11 @@ def _job(job: Job) -> Any:
     return factory(_settings())
 
 
+@cache
+def _urgent_pager() -> Any:
+    return urgent_pager(_settings())
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
@@ -62,12 +67,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="ScheduledInvocations", unit=MetricUnit.Count, value=1)
     request = ScheduledEvent.model_validate(event)
     if request.job is Job.ESCALATION:
+        unpaged = _urgent_pager().sweep_unpaged()  # urgent mentions whose page was never recorded (DLQ, crash)
+        metrics.add_metric(name="UnpagedMentionsFinished", unit=MetricUnit.Count, value=len(unpaged))
         report = _job(Job.ESCALATION).run()
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)
         metrics.add_metric(name="Escalations", unit=MetricUnit.Count, value=len(report.escalated))
         metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=len(report.breached))
         metrics.add_metric(name="SlaClockFailures", unit=MetricUnit.Count, value=len(report.failed))
-        return {"job": request.job.value, **asdict(report)}
+        return {"job": request.job.value, "unpaged": [outcome.value for outcome in unpaged], **asdict(report)}
     if request.job is Job.SPIKE:
         spikes = _job(Job.SPIKE).run()
         metrics.add_metric(name="Spikes", unit=MetricUnit.Count, value=len(spikes.alerted))

@@ -25,7 +25,7 @@ from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import AdapterError, ConfigurationError
 from mentionwatch.models import Match
 from mentionwatch.pipeline.ingest import BrandMatcher, KeepRefused
-from mentionwatch.pipeline.process import MentionProcessor
+from mentionwatch.pipeline.process import MentionProcessor, UrgentPager
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
 from mentionwatch.pollers.http import HttpTransport, UrllibTransport
 from mentionwatch.queue.sqs import MentionQueue
@@ -245,6 +245,15 @@ def escalation_job(settings: AlertingSettings) -> EscalationJob:
         config,
         utc_clock,
     )
+
+
+def urgent_pager(settings: AlertingSettings) -> UrgentPager:
+    """Pages urgent mentions whose page was never recorded (the escalation job's unpaged sweep)."""
+    store = MentionStore(aws.client("dynamodb"), settings.table_name)
+    config = escalation_config(settings)
+    dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
+    oncall = OnCall(dispatcher, AlertStore(aws.client("dynamodb"), settings.table_name), store, config, utc_clock)
+    return UrgentPager(store, oncall, utc_clock)
 
 
 def spike_job(settings: AlertingSettings) -> SpikeJob:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from mentionwatch.store.alerts_dynamodb import AlertStore
 logger = Logger(child=True)
 
 DEFAULT_LEASE = timedelta(minutes=2)  # longer than any function's timeout: a crashed sender's lease runs out
+SENT_ATTEMPTS = 5  # recording a publish's outcome: with 10% of writes failing, 1 in 100,000 stays unrecorded
 
 
 class DispatchAction(StrEnum):
@@ -72,6 +74,7 @@ class AlertDispatcher:
         signer: AckSigner | None = None,
         public_base_url: str | None = None,
         lease: timedelta = DEFAULT_LEASE,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._publisher = publisher
         self._store = store
@@ -80,6 +83,7 @@ class AlertDispatcher:
         self._signer = signer
         self._base_url = public_base_url
         self._lease = lease
+        self._sleep = sleep
 
     def register_lambda_context(self, context: Any) -> None:
         """Kept for the processor's API; leases, not the invocation, bound an attempt."""
@@ -177,6 +181,21 @@ class AlertDispatcher:
                 logger.exception("escalate clock not started; alert left pending", extra={"dedup_key": alert.dedup_key})
                 self._store.release_delivery(alert, f"escalate clock not started: {err.message}", self._clock())
                 return DispatchOutcome(DispatchAction.PENDING, alert)
+        if alert.publishing_since is not None:
+            # An earlier publish never recorded its outcome: if a mention recorded the page, it went out.
+            published = self._store.recorded_page(alert)
+            if published is not None:
+                sent_at = self._clock()
+                self._record_sent(alert, published, sent_at)
+                logger.info("earlier publish confirmed, not repeated", extra={"dedup_key": alert.dedup_key})
+                return DispatchOutcome(DispatchAction.DUPLICATE, self._as_sent(alert, published, sent_at))
+            logger.warning("earlier publish outcome unknown: publishing again", extra={"dedup_key": alert.dedup_key})
+        try:
+            if not self._store.mark_publishing(alert, self._clock()):  # intent before the page, outcome after
+                return DispatchOutcome(DispatchAction.DUPLICATE, alert)  # someone else sent it meanwhile
+        except MentionwatchError as err:
+            self._store.release_delivery(alert, f"publish intent not recorded: {err.message}", self._clock())
+            return DispatchOutcome(DispatchAction.PENDING, alert)
         try:
             message_id = self._publisher.publish(alert.message)
         except PublishFailed as err:
@@ -184,10 +203,26 @@ class AlertDispatcher:
             self._store.release_delivery(alert, err.message, self._clock())
             return DispatchOutcome(DispatchAction.PENDING, alert)
         sent_at = self._clock()
-        self._store.mark_sent(alert, message_id, sent_at)
-        return DispatchOutcome(
-            DispatchAction.SENT,
-            alert.model_copy(update={"state": DeliveryState.SENT, "message_id": message_id, "sent_at": sent_at}),
+        self._record_sent(alert, message_id, sent_at)
+        return DispatchOutcome(DispatchAction.SENT, self._as_sent(alert, message_id, sent_at))
+
+    def _record_sent(self, alert: Alert, message_id: str, sent_at: datetime) -> None:
+        """The outcome of a publish, retried: a page that went out must not stay pending and go out again.
+        If DynamoDB still refuses, the caller records the message id on the mention, which `deliver` checks."""
+        for attempt in range(SENT_ATTEMPTS):
+            try:
+                self._store.mark_sent(alert, message_id, sent_at)
+                return
+            except MentionwatchError:
+                if attempt == SENT_ATTEMPTS - 1:
+                    logger.exception("published alert not marked sent", extra={"dedup_key": alert.dedup_key})
+                    return
+                self._sleep(0.02 * 2**attempt)
+
+    @staticmethod
+    def _as_sent(alert: Alert, message_id: str, sent_at: datetime) -> Alert:
+        return alert.model_copy(
+            update={"state": DeliveryState.SENT, "message_id": message_id, "sent_at": sent_at, "publishing_since": None}
         )
 
     def sweep(self, limit: int = 50) -> list[DispatchOutcome]:

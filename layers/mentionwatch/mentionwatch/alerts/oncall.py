@@ -21,8 +21,8 @@ from mentionwatch.alerts.gsm import SMS_LIMIT, septets, to_gsm7
 from mentionwatch.alerts.messages import PLATFORM_LABELS, render_alert
 from mentionwatch.alerts.notices import build_notice, sample_line
 from mentionwatch.alerts.policy import EscalationConfig
-from mentionwatch.alerts.records import AlertKind, ClockKind, SlaClock
-from mentionwatch.exceptions import AdapterError
+from mentionwatch.alerts.records import Alert, AlertKind, ClockKind, SlaClock
+from mentionwatch.exceptions import AdapterError, MentionwatchError
 from mentionwatch.models import Mention, Reaction, TriageContext, TriagedMention
 from mentionwatch.store import keys
 from mentionwatch.store.alerts_dynamodb import AlertStore
@@ -99,24 +99,42 @@ class OnCall:
 
     # --- every stored mention --------------------------------------------------------------------------
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> Iterator[set[str]]:
         """Within a batch, volume counts are written once per brand and hour when it ends (they feed spike
-        detection and the digest, which tolerate a lost count far better than a slow or throttled batch)."""
+        detection and the digest, which tolerate a lost count far better than a slow or throttled batch).
+
+        Yields a set that, when the batch ends, holds the mentions whose respond clock could not be started: the
+        caller fails just those records, and each redelivered mention starts its clock then (`resume`)."""
+        unfinished: set[str] = set()
         self._pending_counts, self._pending_clocks = [], []
         try:
-            yield
+            yield unfinished
         finally:
             pending, self._pending_counts = self._pending_counts, None
             clocks, self._pending_clocks = self._pending_clocks, None
             if clocks:
-                # Raises if DynamoDB will not take them: the batch is retried, and a redelivered respond mention
-                # starts its clock then (`resume`).
-                self._alerts.start_clocks(clocks)
+                try:
+                    self._alerts.start_clocks(clocks)
+                except MentionwatchError:
+                    for clock in clocks:  # one failed write fails its own mention, not the batch
+                        try:
+                            self._alerts.start_clock(clock)
+                        except MentionwatchError:
+                            unfinished.update(clock.mention_ids)
             if pending:
                 try:
                     self._alerts.count_mentions(pending)
                 except AdapterError:
                     logger.warning("volume counts of a batch were not written", extra={"mentions": len(pending)})
+
+    def alert_holding(self, mention: Mention) -> Alert | None:
+        """The current alert of any key the mention may have paged under that already counts it (even after its
+        cooldown): a retried mention records that alert instead of paging again."""
+        for key in (f"storm:{mention.match.brand}", *mention_dedup_keys(mention)):
+            alert = self._dispatcher.current(key)
+            if alert is not None and mention.id in alert.mention_ids:
+                return alert
+        return None
 
     def resume(self, triaged: TriagedMention) -> None:
         """A redelivered mention that is still new: make sure its respond clock runs (no-op if it does), timed

@@ -46,6 +46,7 @@ class Alert(BaseModel):
     lease_until: UtcDatetime
     attempts: int = 0
     last_error: str | None = None
+    publishing_since: UtcDatetime | None = None  # intent: a publish began and its outcome is not yet recorded
     sent_at: UtcDatetime | None = None
     message_id: str | None = None
     message: AlertMessage

@@ -1,10 +1,15 @@
 """Processing queued mentions: score a whole batch at once, then triage, store and alert each mention.
 
 Deduplication: the mention row is written with a condition (`attribute_not_exists`), so a redelivered mention is
-stored once. A newly stored mention is observed by alerting (volume counters, respond SLA clock, thread
-amplification); an urgent one is paged through on-call alerting, which opens one alert per dedup key and cooldown
-with a conditional write (a repeat in the same thread or by the same author only raises the open alert's count)
-and leaves the alert pending for the scheduled sweeper when SNS publishing fails.
+stored once. An urgent mention's row carries its page intent (GSI5 `DUE#page`) until its page is recorded, so
+`sweep_unpaged` finds it even if its message went to the DLQ; a retried page first looks for an alert that already
+counts the mention (`alert_holding`), so a retry records that page instead of sending another.
+
+A newly stored mention is observed by alerting (volume counters, respond SLA clock, thread amplification), each
+record failing alone when one of its writes fails; an urgent one is paged through on-call alerting, which opens
+one alert per dedup key and cooldown with a conditional write (a repeat in the same thread or by the same author
+only raises the open alert's count) and leaves the alert pending for the scheduled sweeper when SNS publishing
+fails.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from mentionwatch.alerts.dispatch import DispatchAction, DispatchOutcome
-from mentionwatch.exceptions import AlreadyStored
+from mentionwatch.alerts.records import Alert, DeliveryState
+from mentionwatch.exceptions import AlreadyStored, MentionwatchError
 from mentionwatch.models import (
     Category,
     Mention,
@@ -39,6 +45,8 @@ from mentionwatch.triage.base import Triager
 
 logger = Logger(child=True)
 
+TIME_RESERVE = timedelta(seconds=8)  # of the process function's 30 s: one slow record plus the batch's flush
+
 
 class Store(Protocol):
     def put_new(self, item: MentionItem) -> None: ...
@@ -48,6 +56,7 @@ class Store(Protocol):
     def set_hidden(self, mention: Mention, hidden: bool) -> bool: ...
     def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
+    def unpaged(self, now: datetime, limit: int = 50) -> list[MentionItem]: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
 
 
@@ -55,8 +64,9 @@ class Alerter(Protocol):
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None: ...
     def page_mention(self, triaged: TriagedMention) -> DispatchOutcome: ...
     def resume(self, triaged: TriagedMention) -> None: ...
+    def alert_holding(self, mention: Mention) -> Alert | None: ...
     def register_lambda_context(self, context: Any) -> None: ...
-    def batch(self) -> AbstractContextManager[None]: ...
+    def batch(self) -> AbstractContextManager[set[str]]: ...
 
 
 class Outcome(StrEnum):
@@ -69,6 +79,69 @@ class Outcome(StrEnum):
     DELETED = "deleted"
     HIDDEN = "hidden"  # hidden on the platform (Meta `hide`): out of the queues, never paged
     SHOWN = "shown"  # shown again (Meta `unhide`): back in its queue
+
+
+class RecordNotFinished(Exception):
+    """This record is reported as a batch item failure and comes back with the queue's next receive."""
+
+
+class TimeBudget:
+    """Stops taking new records while enough of the invocation is left to finish the current one, write the
+    batch's deferred aggregates and report which records are done (a timeout would return the whole batch)."""
+
+    def __init__(self, context: Any, reserve: timedelta = TIME_RESERVE) -> None:
+        self._remaining = getattr(context, "get_remaining_time_in_millis", None)
+        self._reserve_ms = reserve.total_seconds() * 1000
+
+    def check(self) -> None:
+        if self._remaining is not None and self._remaining() < self._reserve_ms:
+            raise RecordNotFinished("too little of the invocation left to take another record")
+
+
+class UrgentPager:
+    """Pages stored urgent mentions and records each page on its mention (which ends its page intent)."""
+
+    def __init__(self, store: Store, alerter: Alerter, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._alerter = alerter
+        self._clock = clock
+
+    def finish_page(self, triaged: TriagedMention) -> Outcome:
+        """Page a stored urgent mention whose page is not recorded: if an alert already counts it (an earlier
+        attempt paged, then died or failed to record it), record that alert instead of paging again."""
+        held = self._alerter.alert_holding(triaged.mention)
+        if held is None:
+            return self.record(triaged.mention.id, self._alerter.page_mention(triaged))
+        if held.state is not DeliveryState.SENT:
+            return Outcome.ALERT_PENDING  # the alert sweeper sends it; the next unpaged sweep records it
+        return self.record(triaged.mention.id, DispatchOutcome(DispatchAction.DUPLICATE, held))
+
+    def sweep_unpaged(self, limit: int = 50) -> list[Outcome]:
+        """Finish every urgent mention stored more than a few minutes ago whose page is still not recorded,
+        including those whose message went to the DLQ (scheduled with the escalation job)."""
+        outcomes = []
+        for item in self._store.unpaged(self._clock(), limit):
+            try:
+                outcomes.append(self.finish_page(item.to_triaged()))
+            except MentionwatchError:
+                logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
+        return outcomes
+
+    def record(self, mention_id: str, outcome: DispatchOutcome) -> Outcome:
+        """Record a page's outcome on the mention (which also takes it out of the due index)."""
+        alert = outcome.alert
+        if outcome.action is DispatchAction.PENDING:
+            return Outcome.ALERT_PENDING
+        record = AlertRecord(
+            kind=alert.kind.value, channel="sns", message_id=alert.message_id, sent_at=alert.sent_at or self._clock()
+        )
+        if outcome.action is DispatchAction.MERGED or (alert.mention_ids[:1] != (mention_id,)):
+            self._store.record_alert(
+                mention_id, record.model_copy(update={"channel": f"merged:{alert.dedup_key}"}), AlertState.MERGED
+            )
+            return Outcome.MERGED
+        self._store.record_alert(mention_id, record)
+        return Outcome.ALERTED
 
 
 class MentionProcessor:
@@ -87,12 +160,17 @@ class MentionProcessor:
         self._alerter = alerter
         self._raw_ttl = raw_ttl
         self._clock = clock
+        self._pager = UrgentPager(store, alerter, clock)
+
+    def sweep_unpaged(self, limit: int = 50) -> list[Outcome]:
+        return self._pager.sweep_unpaged(limit)
 
     def register_lambda_context(self, context: Any) -> None:
         self._alerter.register_lambda_context(context)
 
-    def batch(self) -> AbstractContextManager[None]:
-        """Wrap the handling of one SQS batch: per-batch aggregates are written once when it ends."""
+    def batch(self) -> AbstractContextManager[set[str]]:
+        """Wrap the handling of one SQS batch: per-batch aggregates are written once when it ends. The set it
+        yields then holds the mentions whose deferred writes failed: their records must be retried."""
         return self._alerter.batch()
 
     def _keep_deletion(self, mention: Mention) -> None:
@@ -121,7 +199,9 @@ class MentionProcessor:
         )
         return {mention.id: result for mention, result in zip(unique, results, strict=True)}
 
-    def keep_raw_payloads(self, items: Sequence[QueuedMention]) -> None:
+    def keep_raw_payloads(self, items: Sequence[QueuedMention]) -> set[str]:
+        """Write the batch's raw payloads; returns the mentions whose payload could not be written, so the caller
+        fails those records alone (a failed batch write is retried item by item first)."""
         expiration = int((self._clock() + self._raw_ttl).timestamp())
         raws = {
             item.mention.id: RawItem(
@@ -130,8 +210,20 @@ class MentionProcessor:
             for item in items
             if item.raw is not None and not (item.mention.deleted or item.mention.hidden)
         }
-        if raws:
+        if not raws:
+            return set()
+        try:
             self._store.put_raw_payloads(list(raws.values()))
+            return set()
+        except MentionwatchError:
+            logger.warning("raw payload batch not written; writing one by one", extra={"mentions": len(raws)})
+        unkept = set()
+        for raw in raws.values():
+            try:
+                self._store.put_raw_payloads([raw])
+            except MentionwatchError:
+                unkept.add(raw.mention_id)
+        return unkept
 
     def handle(self, item: QueuedMention, sentiment: SentimentResult | None) -> Outcome:
         mention = item.mention
@@ -173,26 +265,12 @@ class MentionProcessor:
                 logger.info("duplicate delivery ignored", extra={"mention_id": mention.id})
                 return Outcome.DUPLICATE
             # Stored by an earlier attempt that did not finish its alert: finish it, with the stored decision.
-            triaged = stored.to_triaged()
-        else:
-            self._alerter.observe(triaged, context)
+            return self._pager.finish_page(stored.to_triaged())
+        self._alerter.observe(triaged, context)
 
         if not triaged.triage.is_urgent:
             return Outcome.STORED
-        outcome = self._alerter.page_mention(triaged)
-        alert = outcome.alert
-        if outcome.action is DispatchAction.PENDING:
-            return Outcome.ALERT_PENDING
-        record = AlertRecord(
-            kind=alert.kind.value, channel="sns", message_id=alert.message_id, sent_at=alert.sent_at or self._clock()
-        )
-        if outcome.action is DispatchAction.MERGED or (alert.mention_ids[:1] != (mention.id,)):
-            self._store.record_alert(
-                mention.id, record.model_copy(update={"channel": f"merged:{alert.dedup_key}"}), AlertState.MERGED
-            )
-            return Outcome.MERGED
-        self._store.record_alert(mention.id, record)
-        return Outcome.ALERTED
+        return self._pager.record(mention.id, self._alerter.page_mention(triaged))
 
 
 DELETED_FIRST = TriageDecision(

@@ -32,7 +32,7 @@ from mentionwatch.models import TriagedMention
 from mentionwatch.store.batch import batch_put
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
-from mentionwatch.store.keys import iso, thread_pk
+from mentionwatch.store.keys import MENTION_SK, iso, mention_pk, thread_pk
 
 DUE_ALERTS = "DUE#alert"
 DUE_CLOCKS = "DUE#sla"
@@ -176,10 +176,35 @@ class AlertStore:
             },
         )
 
+    def mark_publishing(self, alert: Alert, now: datetime) -> bool:
+        """Record the intent to publish before publishing: if the outcome is never recorded (the invocation died,
+        DynamoDB failed), whoever delivers it next knows a page may already have gone out and checks first."""
+        return self._update_alert(
+            alert, "SET publishing_since = :now", "#state = :pending", {":now": iso(now), ":pending": "pending"}
+        )
+
+    def recorded_page(self, alert: Alert) -> str | None:
+        """The SNS message id a mention of `alert` recorded for it (written by the pipeline after a publish), if
+        any: proof that an alert whose own outcome write failed was published."""
+        for mention_id in alert.mention_ids[:1]:
+            try:
+                response = self._client.get_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": mention_pk(mention_id)}, "sk": {"S": MENTION_SK}},
+                    ProjectionExpression="alerts",
+                    ConsistentRead=True,
+                )
+            except DYNAMODB_ERRORS as err:
+                raise translate(err, "get_item") from err
+            for record in from_attribute_map(response.get("Item", {})).get("alerts", []):
+                if record.get("channel") == "sns" and record.get("message_id") and record.get("kind") == alert.kind:
+                    return str(record["message_id"])
+        return None
+
     def mark_sent(self, alert: Alert, message_id: str, now: datetime) -> bool:
         return self._update_alert(
             alert,
-            "SET #state = :sent, sent_at = :now, message_id = :mid REMOVE GSI5PK, GSI5SK, last_error",
+            "SET #state = :sent, sent_at = :now, message_id = :mid REMOVE GSI5PK, GSI5SK, last_error, publishing_since",
             "#state = :pending",
             {
                 ":sent": DeliveryState.SENT.value,
@@ -193,7 +218,7 @@ class AlertStore:
         """Publishing failed: make it due at once for the next sweeper run."""
         return self._update_alert(
             alert,
-            "SET lease_until = :now, GSI5SK = :due, last_error = :error",
+            "SET lease_until = :now, GSI5SK = :due, last_error = :error REMOVE publishing_since",
             "#state = :pending",
             {
                 ":now": iso(now),

@@ -56,9 +56,10 @@ class MentionStore:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(mention.id),
-                # Out of the status queues (GSI1 is sparse): a deleted post needs nobody's attention.
+                # Out of the status queues (GSI1 is sparse) and the due pages (GSI5): a deleted post needs nobody's
+                # attention and pages nobody.
                 UpdateExpression="SET deleted = :true, #m.deleted = :true, deleted_at = :at, version = version + :one "
-                "REMOVE GSI1PK, GSI1SK",
+                "REMOVE GSI1PK, GSI1SK, GSI5PK, GSI5SK",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames={"#m": "mention"},
                 ExpressionAttributeValues=to_attribute_map(
@@ -107,7 +108,7 @@ class MentionStore:
         """An edit on the platform: replace the stored text and counts, unless a newer delivery got there first.
 
         The triage decision stays as it was (a person may already be working on it). Returns False when the stored
-        copy is newer or missing.
+        copy is newer, missing or deleted on its platform.
         """
         try:
             self._client.update_item(
@@ -115,13 +116,16 @@ class MentionStore:
                 Key=self._key(mention.id),
                 UpdateExpression="SET #m = :mention, received_at = :received, edited_at = :received, "
                 "version = version + :one",
-                ConditionExpression="attribute_exists(pk) AND received_at < :received",
+                # A deleted mention stays deleted: a late edit must not overwrite the nested `deleted` flag.
+                ConditionExpression="attribute_exists(pk) AND received_at < :received AND "
+                "(attribute_not_exists(deleted) OR deleted = :false)",
                 ExpressionAttributeNames={"#m": "mention"},
                 ExpressionAttributeValues=to_attribute_map(
                     {
                         ":mention": mention.model_dump(mode="json"),
                         ":received": keys.iso(mention.received_at),
                         ":one": 1,
+                        ":false": False,
                     }
                 ),
             )
@@ -136,7 +140,8 @@ class MentionStore:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(mention_id),
-                UpdateExpression="SET alerts = list_append(if_not_exists(alerts, :empty), :alert), alert_state = :sent",
+                UpdateExpression="SET alerts = list_append(if_not_exists(alerts, :empty), :alert), alert_state = :sent "
+                "REMOVE GSI5PK, GSI5SK",  # the page intent is fulfilled: out of the due index
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues={
                     ":sent": {"S": state.value},
@@ -227,6 +232,20 @@ class MentionStore:
             "GSI4", "GSI4PK", keys.author_pk(keys.author_key(mention)), mention.created_at - AUTHOR_WINDOW
         )
         return TriageContext(thread_replies_recent=thread_replies, author_mentions_today=author_mentions)
+
+    def unpaged(self, now: datetime, limit: int = 50) -> list[MentionItem]:
+        """Urgent mentions stored more than `PAGE_GRACE` ago whose page is still not recorded (GSI5 `DUE#page`)."""
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI5",
+                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
+                ExpressionAttributeValues={":pk": {"S": keys.DUE_PAGES}, ":now": {"S": keys.iso(now) + "#\uffff"}},
+                Limit=limit,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        return [MentionItem.from_item(item) for item in response.get("Items", [])]
 
     def open_queue(self, status: MentionStatus = MentionStatus.NEW, limit: int = 50) -> list[MentionItem]:
         """The queue for a status: critical first, newest first within a severity."""

@@ -118,6 +118,10 @@ class MentionItem(BaseModel):
             "thread_key": self.mention.thread_key,
         }
         document |= keys.mention_keys(self.mention, self.status, self.triage.severity)
+        if self.alert_state is AlertState.PENDING:
+            # The page intent, written with the mention: until its page is recorded the mention stays in the
+            # sparse due index, where the sweeper finds it even if its message went to the DLQ.
+            document |= keys.unpaged_keys(self.id, self.stored_at)
         return to_attribute_map(document)
 
     @classmethod

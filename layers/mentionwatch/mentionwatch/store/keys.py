@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mentionwatch.models import Mention, MentionStatus, Severity
 
@@ -74,3 +74,12 @@ def mention_keys(mention: Mention, status: MentionStatus, severity: Severity) ->
         "GSI4PK": author_pk(author_key(mention)),
         "GSI4SK": time_sk(mention.created_at, mention.id),
     }
+
+
+DUE_PAGES = "DUE#page"
+PAGE_GRACE = timedelta(minutes=3)  # longer than the process function's timeout: the sweeper never races it
+
+
+def unpaged_keys(mention_id: str, stored_at: datetime) -> dict[str, str]:
+    """GSI5 (sparse, due work) for an urgent mention whose page is not yet recorded, due after `PAGE_GRACE`."""
+    return {"GSI5PK": DUE_PAGES, "GSI5SK": f"{iso(stored_at + PAGE_GRACE)}#{mention_id}"}
