@@ -96,12 +96,12 @@ class FaultInjector:
         self.pages: Counter[str] = Counter()  # dedup key → messages SNS accepted
         self.message_ids: set[str] = set()
 
-    def arm_kill(self) -> None:
-        """Maybe kill the coming invocation at one of its AWS calls."""
+    def arm_kill(self, records: int) -> None:
+        """Maybe (60%) kill the coming invocation at one of its AWS calls (about 8 a record)."""
         self.dead = False
         self.kill_at = None
-        if self.enabled and self.fault_class == "kill" and self.rng.random() < 0.5:
-            self.kill_at = sum(self.calls.values()) + self.rng.randint(1, 400)
+        if self.enabled and self.fault_class == "kill" and self.rng.random() < 0.6:
+            self.kill_at = sum(self.calls.values()) + self.rng.randint(1, 8 * records)
 
     def before_call(self, event_name: str, **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError, ReadTimeoutError
@@ -248,7 +248,7 @@ def run(fault_class: str, mentions: int = 1000, rate: float = 0.1, seed: int = 1
                         message["receives"] += 1
                         figures.receives += 1
                     event = {"Records": [_record(message) for message in taken]}
-                    injector.arm_kill()
+                    injector.arm_kill(len(taken))
                     failed: set[str]
                     try:
                         result = process.lambda_handler(event, ShrinkingContext(injector.calls))
