@@ -113,7 +113,8 @@ def test_a_thousand_mentions_cost_at_most_40_comprehend_requests_and_bounded_wri
         urgent = sum(1 for item in batch if "injured" in item.mention.text)
         buckets = len({(item.mention.match.brand, item.mention.created_at.strftime("%Y%m%d%H")) for item in batch})
         # raw payloads and respond clocks 25 a request; volume counters once per brand-hour (plus the brand list)
-        bound = n + 2 * math.ceil(n / 25) + 2 * buckets + 5 * urgent
+        # ... and per page six writes at most: alert, clock, publish intent (issue 13), sent, mention record, count
+        bound = n + 2 * math.ceil(n / 25) + 2 * buckets + 6 * urgent
         writes_per_batch.append((after - before, bound))
 
     comprehend_calls = sum(count for name, count in calls.items() if name.startswith("comprehend:"))
