@@ -98,7 +98,7 @@ class MentionStore:
                 ExpressionAttributeNames={"#m": "mention", "#hidden": "hidden"},  # HIDDEN is a reserved word
                 ExpressionAttributeValues=to_attribute_map(values | {":one": 1}),
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return False
             raise translate(err, "update_item") from err
