@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo serve test unit integration e2e lint format typecheck check-template build deploy bench clean events \
-	lock check-locks
+.PHONY: dev console demo serve test unit integration e2e lint format typecheck check-template build deploy bench clean \
+	events lock check-locks
 
 # The pinned versions first (hashes checked), then the project itself: a dependency added to pyproject.toml without
 # re-locking still installs (unpinned) so work goes on, and `make check-locks` (in .ci/run) names it.
@@ -19,16 +19,25 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(BIN)/python -c "import mentionwatch, moto, pytest" 
 	touch $(STAMP)
 
+# The triage console (console/): bundled from the npm registry with the lock file into the package, where the API
+# function serves it. Rebuilt when its sources or lock change; serve, demo, test and build depend on it.
+CONSOLE_BUILT := layers/mentionwatch/mentionwatch/console/static/index.html
+$(CONSOLE_BUILT): console/package.json console/package-lock.json console/build.mjs $(wildcard console/src/*)
+	@command -v npm >/dev/null || { echo "console: npm (Node 20+) is needed to build the console" >&2; exit 1; }
+	cd console && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+console: $(CONSOLE_BUILT) ## build the triage console's bundles (npm ci && npm run build in console/)
+
 dev: $(STAMP) ## .venv with the project, its CLI `mentionwatch` and the dev tools
 	@echo "dev: activate with 'source $(VENV)/bin/activate'; the CLI is $(BIN)/mentionwatch"
 
-demo: $(STAMP) ## the whole system on an embedded AWS emulation, replaying events/mention-stream.jsonl
+demo: $(STAMP) $(CONSOLE_BUILT) ## the whole system on an embedded AWS emulation, replaying events/mention-stream.jsonl
 	$(BIN)/python -m mentionwatch.local demo
 
-serve: $(STAMP) ## the same stack kept up on 127.0.0.1:$(PORT)
-	$(BIN)/python -m mentionwatch.local serve --port $(PORT)
+serve: $(STAMP) $(CONSOLE_BUILT) ## the same stack kept up on 127.0.0.1:$(PORT) (DEMO_DATA=1: with the demo's mentions)
+	$(BIN)/python -m mentionwatch.local serve --port $(PORT) $(if $(DEMO_DATA),--demo-data)
 
-test: $(STAMP) ## unit, integration (moto) and end-to-end (local stack) tests
+test: $(STAMP) $(CONSOLE_BUILT) ## unit, integration (moto) and end-to-end (local stack) tests
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -37,7 +46,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) $(CONSOLE_BUILT)
 	$(BIN)/python -m pytest tests/e2e
 
 LINTED := layers functions tests bench scripts conftest.py
@@ -81,7 +90,7 @@ check-locks: $(STAMP) ## the lock files still pin everything pyproject.toml and 
 check-template: ## sam validate --lint and cfn-lint (tools in their own venv under .tools/)
 	scripts/check-template.sh
 
-build: ## sam build for arm64 with no Docker
+build: $(CONSOLE_BUILT) ## sam build for arm64 with no Docker
 	scripts/check-template.sh --build
 
 deploy: build

@@ -1,4 +1,5 @@
-"""The mentions API: queue and search, one mention, workflow steps, stats, and the OpenAPI document.
+"""The mentions API: queue and search, one mention, workflow steps, stats, the OpenAPI document, and the triage
+console's static files (/console: no data in them; every data call the console makes comes back here with a token).
 
 API Gateway's JWT authorizer verifies the bearer token before this function runs (the local stack does the same
 with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verified claims.
@@ -33,6 +34,7 @@ from mentionwatch.api.models import (
 from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
 from mentionwatch.api.settings import ApiSettings
 from mentionwatch.api.wiring import mentions_api
+from mentionwatch.console import site as console
 from mentionwatch.http.responses import install_error_handlers, resolve_screened
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
 
@@ -154,6 +156,25 @@ def stats(
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document():  # type: ignore[no-untyped-def]  # annotated, Powertools would try to model `Response`
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
+
+
+@cache
+def _console_settings() -> console.ConsoleSettings:
+    return console.ConsoleSettings.from_environ(os.environ)
+
+
+def _console_response(asset: console.Asset) -> Response[str]:
+    return Response(status_code=200, content_type=asset.content_type, body=asset.body, headers=asset.headers)
+
+
+@app.get("/console", include_in_schema=False)
+def console_shell():  # type: ignore[no-untyped-def]  # annotated, Powertools would try to model `Response`
+    return _console_response(console.shell(_console_settings()))
+
+
+@app.get("/console/<name>", include_in_schema=False)
+def console_file(name: str):  # type: ignore[no-untyped-def]
+    return _console_response(console.asset(name, _console_settings()))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,6 +44,7 @@ class AckResult(BaseModel):
     acknowledged_at: UtcDatetime
     acknowledged_by: str
     mentions_acknowledged: tuple[str, ...] = ()
+    mention_ids: tuple[str, ...] = ()  # the alert's mentions: the page links the first to the triage console
 
 
 class AckPreview(BaseModel):
@@ -109,6 +111,7 @@ class Acknowledger:
             acknowledged_at=current.acknowledged_at or now,
             acknowledged_by=current.acknowledged_by or actor,
             mentions_acknowledged=tuple(acked),
+            mention_ids=tuple(alert.mention_ids[:MAX_MENTIONS]),
         )
 
     def preview(self, token: str) -> AckPreview:
@@ -165,6 +168,10 @@ def ack_page(result: AckResult) -> str:
         body += f"<p>{len(result.mentions_acknowledged)} of its mentions still new were acknowledged now.</p>"
     else:
         body += "<p>Nothing was changed.</p>"
+    if result.mention_ids:
+        # Relative to /ack/<token>, so it works under any base URL; the console asks for sign-in first.
+        target = html.escape(quote(result.mention_ids[0], safe=""), quote=True)
+        body += f'<p><a href="../console#/mention/{target}">Open it in the triage console</a></p>'
     return _PAGE.format(title=heading, css="ok", heading=heading, body=body)
 
 

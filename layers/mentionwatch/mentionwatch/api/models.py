@@ -139,6 +139,9 @@ class MentionSummary(BaseModel):
     team: str
     assignee: str | None = None
     deleted: bool = False
+    sla_due_at: Annotated[
+        datetime | None, Field(description="When a response is due (`created_at` + the triage SLA); null: no SLA")
+    ] = None
 
     @classmethod
     def of(cls, item: MentionItem) -> MentionSummary:
@@ -159,6 +162,7 @@ class MentionSummary(BaseModel):
             team=item.triage.team,
             assignee=item.assignee,
             deleted=item.deleted,
+            sla_due_at=sla_due_at(item),
         )
 
 
@@ -302,6 +306,7 @@ class StatsReport(BaseModel):
     by_platform: dict[str, int]
     by_team: dict[str, int]
     by_status: dict[str, int]
+    by_category: Annotated[dict[str, int], Field(default_factory=dict, description="Mentions per triage category")]
     series: list[StatsBucket]
     acknowledge_minutes: Percentiles
     response_minutes: Percentiles

@@ -78,6 +78,7 @@ def compute(
     by_platform: Counter[str] = Counter()
     by_team: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
     acknowledge: list[float] = []
     respond: list[float] = []
     with_sla = met = breached = breached_open = 0
@@ -95,6 +96,7 @@ def compute(
         by_platform[item.mention.platform.value] += 1
         by_team[item.triage.team] += 1
         by_status[item.status.value] += 1
+        by_category[item.triage.category.value] += 1
         bucket = buckets[bucket_start(created, interval)]
         bucket[0][sentiment] += 1
         bucket[1][reaction] += 1
@@ -125,6 +127,7 @@ def compute(
         by_platform=dict(by_platform),
         by_team=dict(by_team),
         by_status=dict(by_status),
+        by_category=dict(by_category),
         series=[
             StatsBucket(
                 start=start,

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="replay events/mention-stream.jsonl and print what happened")
     serve = commands.add_parser("serve", help="keep the stack up for manual use")
     serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--demo-data", action="store_true", help="start with the demo's sample stream delivered")
     args = parser.parse_args(argv)
     root = _project_root()
 
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"serve: cannot listen on 127.0.0.1:{args.port}: {err.strerror}", file=sys.stderr)
         return 1
+    if args.demo_data:
+        from mentionwatch.local.demo import seed
+
+        print(f"serve: delivered {seed(stack, root)} sample mentions (events/mention-stream.jsonl)")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     from mentionwatch.local.schedules import ScheduleRunner
@@ -46,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     schedules = ScheduleRunner.from_template(stack.template, stack.invoke)
     schedules.start(stop)
     print(f"serve: mentionwatch on {stack.url} (AWS emulation at {stack.endpoint}); Ctrl-C stops it")
+    print(f"serve: triage console at {stack.url}/console (sign in with MENTIONWATCH_LOCAL_TOKEN)")
     for route in stack.template.http_routes():
         print(f"serve:   {route.method:5} {stack.url}{route.path}")
     for schedule in schedules.schedules:

@@ -124,12 +124,30 @@ def acknowledge_first(stack: LocalStack, alerts: list[dict[str, Any]]) -> None:
         print(f"demo: {tap} tap on {link} -> {status} {title}")
 
 
+def signing_secret(stack: LocalStack) -> str:
+    secrets = json.loads(Path(stack.environment_overrides["MENTIONWATCH_SECRETS_FILE"]).read_text())
+    secret: str = secrets["standard"]["signing_secret"]
+    return secret
+
+
+def seed(stack: LocalStack, root: Path) -> int:
+    """Deliver the sample stream (timestamps shifted to now) through the signed webhook and wait until it is
+    processed: `make serve --demo-data` and the console's browser tests start from the demo's queue."""
+    secret = signing_secret(stack)
+    events = shifted_stream(root / "events" / "mention-stream.jsonl", datetime.now(UTC))
+    for event in events:
+        body = json.dumps(event, ensure_ascii=False).encode()
+        status, answer = post(f"{stack.url}/webhooks/standard", body, signed_headers(secret, body))
+        if status != 202:
+            raise RuntimeError(f"delivery of {event['data']['id']} refused: {status} {answer}")
+    stack.drain(timeout=120)
+    return len(events)
+
+
 def run(root: Path) -> int:
     with LocalStack(root) as stack:
         observer = observe_topics(stack)
-        secret = json.loads(Path(stack.environment_overrides["MENTIONWATCH_SECRETS_FILE"]).read_text())["standard"][
-            "signing_secret"
-        ]
+        secret = signing_secret(stack)
         events = shifted_stream(root / "events" / "mention-stream.jsonl", datetime.now(UTC))
         webhook = f"{stack.url}/webhooks/standard"
         print(f"demo: local stack on {stack.url} (AWS emulation at {stack.endpoint})")
@@ -167,4 +185,6 @@ def run(root: Path) -> int:
         acknowledge_first(stack, alerts)
         print(f"demo: {accepted} deliveries accepted, {len(items)} distinct mentions stored, duplicates dropped")
         print(f"demo: {len(items)} mentions stored, {len(alerts)} alerts published")
+        print("demo: to work this queue in a browser, run `make serve` and open the triage console it prints")
+        print("demo:   (http://127.0.0.1:3000/console by default; sign in with MENTIONWATCH_LOCAL_TOKEN)")
     return 0

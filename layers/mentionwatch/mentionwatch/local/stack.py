@@ -210,6 +210,7 @@ class LocalStack:
                 "MENTIONWATCH_SECRETS_FILE", str(root / "events" / "dev-secrets.json")
             ),
             "POWERTOOLS_LOG_LEVEL": log_level,
+            "MENTIONWATCH_CONSOLE_SIGN_IN": "local",  # the console asks for the local bearer token
             **(environment_overrides or {}),
         }
         self.http_port = http_port
