@@ -35,6 +35,9 @@ function SignIn({ config, error }) {
             onInput={(event) => setCandidate(event.currentTarget.value)} />
           <button type="submit" disabled={busy}>Sign in</button>
         </form>
+      ) : config?.auth === "none" ? (
+        <p>Sign-in is not configured for this deployment. Set PublicBaseUrl and CognitoDomainPrefix (or the external
+          issuer's ConsoleAuthorizeUrl and ConsoleTokenUrl) and deploy again.</p>
       ) : config ? (
         <p><button type="button" onClick={() => startSignIn(config, window.location.hash || "#/queue")}>
           Sign in with {config.provider || "your identity provider"}</button></p>

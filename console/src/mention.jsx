@@ -149,7 +149,7 @@ export function MentionPage({ id, params }) {
           <label for="reply">Reply {triage.suggested_response ? "(suggested, edit before sending)" : ""}</label>
           <textarea id="reply" ref={replyBox} rows={5} maxLength={2000} value={reply}
             onInput={(event) => setReply(event.currentTarget.value)} />
-          <label for="reply-link">Link to the posted reply (optional)</label>
+          <label for="reply-link">Link to the posted reply</label>
           <input id="reply-link" type="url" value={link} placeholder="https://…" pattern="https?://\S+"
             onInput={(event) => setLink(event.currentTarget.value)} />
           <button type="submit" disabled={busy || !canReply || !reply.trim()}>Send reply</button>
