@@ -15,7 +15,7 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _construct(tag: str) -> Callable[[_CfnLoader, yaml.Node], Any]:
-    name = "Ref" if tag == "Ref" else f"Fn::{tag}"
+    name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"  # `!Condition X` is {"Condition": X} in JSON
 
     def construct(loader: _CfnLoader, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
