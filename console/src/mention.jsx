@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, mentionPath } from "./api.js";
-import { sendReply } from "./reply.js";
+import { canSendReplies, recordReply, sendReply } from "./reply.js";
 import { count, label, relative, time, useFocusHeading } from "./util.js";
 
 /** Fill the placeholders a suggested reply may still hold ({handle}, {brand}, {author}). */
@@ -40,6 +40,7 @@ export function MentionPage({ id, params }) {
   const [link, setLink] = useState("");
   const [assignee, setAssignee] = useState("");
   const [busy, setBusy] = useState(false);
+  const [sendable, setSendable] = useState(false);
   const focus = params.get("focus");
 
   async function load() {
@@ -61,6 +62,9 @@ export function MentionPage({ id, params }) {
     setReply("");
     load();
   }, [id]);
+  useEffect(() => {
+    canSendReplies().then(setSendable);
+  }, []);
   useFocusHeading(heading, `${id}-${Boolean(detail)}`);
   useEffect(() => {
     if (!detail) return;
@@ -89,8 +93,20 @@ export function MentionPage({ id, params }) {
     setBusy(true);
     setProblem("");
     try {
-      const changed = await sendReply(detail, { text: reply.trim(), link: link.trim() });
-      setDetail(changed || (await load()));
+      setNotice(await sendReply(detail, reply.trim()));
+      await load();
+    } catch (err) {
+      setProblem(`${err.message}${err.status === 422 ? " Post it on the platform yourself and record its link below." : ""}`);
+    }
+    setBusy(false);
+  }
+
+  async function submitRecord(event) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem("");
+    try {
+      setDetail(await recordReply(detail, { text: reply.trim(), link: link.trim() }));
       setNotice("Reply recorded.");
     } catch (err) {
       if (err.status === 409) await load();
@@ -147,12 +163,17 @@ export function MentionPage({ id, params }) {
         </form>
         <form class="reply" onSubmit={submitReply}>
           <label for="reply">Reply {triage.suggested_response ? "(suggested, edit before sending)" : ""}</label>
-          <textarea id="reply" ref={replyBox} rows={5} maxLength={2000} value={reply}
+          <textarea id="reply" ref={replyBox} rows={5} maxLength={10000} value={reply}
             onInput={(event) => setReply(event.currentTarget.value)} />
-          <label for="reply-link">Link to the posted reply</label>
-          <input id="reply-link" type="url" value={link} placeholder="https://…" pattern="https?://\S+"
+          {sendable && (
+            <button type="submit" disabled={busy || !canReply || !reply.trim()}>Send reply</button>
+          )}
+        </form>
+        <form class="inline" onSubmit={submitRecord}>
+          <label for="reply-link">{sendable ? "Replied elsewhere? Link to the posted reply" : "Link to the reply you posted"}</label>
+          <input id="reply-link" type="url" required value={link} placeholder="https://…" pattern="https?://\S+"
             onInput={(event) => setLink(event.currentTarget.value)} />
-          <button type="submit" disabled={busy || !canReply || !reply.trim()}>Send reply</button>
+          <button type="submit" disabled={busy || !canReply}>Record reply</button>
         </form>
         <p class="muted">Version {detail.version}. Every step sends it; a stale one is refused and the page reloads.</p>
       </section>
