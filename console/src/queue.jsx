@@ -10,6 +10,8 @@ export const POLL_SECONDS = 20;
 const OPEN = ["new", "acknowledged"];
 const FILTERS = ["status", "team", "reaction", "category", "platform", "brand", "sentiment", "since"];
 const SINCE = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30 };
+// The last queue shown per filter set, in memory: coming back from a mention shows it at once while it refreshes.
+const shown = new Map();
 
 /** Escalations first (someone has been paged for them), then the soonest SLA (none last), then the most severe,
  * then the oldest. */
@@ -89,6 +91,7 @@ export function QueuePage({ params }) {
   const refresh = useCallback(async () => {
     try {
       const loaded = await loadQueue(params);
+      shown.set(key, loaded);
       setItems((previous) => {
         if (previous) {
           const known = new Set(previous.map((item) => item.id));
@@ -105,7 +108,7 @@ export function QueuePage({ params }) {
   }, [key]);
 
   useEffect(() => {
-    setItems(null);
+    setItems(shown.get(key) ?? null);
     setSelected(0);
     refresh();
     const timer = setInterval(() => {

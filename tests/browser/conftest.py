@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from mentionwatch.local.demo import observe_topics, read_deliveries, seed
-from mentionwatch.local.stack import LocalStack
+from mentionwatch.local.stack import ACCOUNT, REGION, LocalStack
 from tests.support import ROOT
 
 CONSOLE_TOKEN = "browser-token-1234567890"  # noqa: S105 - the local stack's test bearer token
@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "test-output" / "browser"
-STEP_TIMEOUT_MS = 15_000  # each wait in a test; the whole module takes well under a minute
+STEP_TIMEOUT_MS = 30_000  # each wait in a test (generous for a busy CI machine); a run takes about a minute
 
 
 class DemoStack:
@@ -55,6 +55,10 @@ class DemoStack:
 def demo() -> Iterator[DemoStack]:
     """The local stack with the demo's sample stream delivered, and the alerts (SMS text included) it sent."""
     saved = dict(os.environ)
+    # moto builds its SSM backend on the first call: on a busy machine longer than the SSM client's 3 s budget.
+    from moto.ssm.models import ssm_backends
+
+    ssm_backends[ACCOUNT][REGION]
     local = LocalStack(ROOT, http_port=0, local_token=CONSOLE_TOKEN).start()
     try:
         observer = observe_topics(local)

@@ -73,7 +73,8 @@ def test_sign_in_work_the_top_escalation_and_see_it_leave_the_queue(demo: DemoSt
     # Then it has left the queue
     page.get_by_role("link", name="Back to the queue").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-    assert top not in queue_ids(page)
+    expect(page.locator("ol.queue > li").first).to_be_visible()
+    expect(page.locator(f"ol.queue > li[data-id='{top}']")).to_have_count(0)
 
     # And the keyboard works the queue: j moves down, a acknowledges the selected mention
     page.locator("body").press("j")
