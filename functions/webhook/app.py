@@ -16,7 +16,14 @@ from mentionwatch.http.responses import install_error_handlers
 from mentionwatch.pipeline.ingest import receive_webhook
 from mentionwatch.settings import WebhookSettings
 from mentionwatch.sources.base import ChallengeResponse
-from mentionwatch.wiring import brand_matcher, keep_refused, secrets_provider, utc_clock, webhook_queue
+from mentionwatch.wiring import (
+    brand_matcher,
+    brand_post_tagger,
+    keep_refused,
+    secrets_provider,
+    utc_clock,
+    webhook_queue,
+)
 
 logger = Logger()
 tracer = Tracer()
@@ -28,15 +35,21 @@ install_error_handlers(app)
 @cache
 def _dependencies():  # type: ignore[no-untyped-def]
     settings = WebhookSettings.from_environ(os.environ)
-    return secrets_provider(settings), webhook_queue(settings), brand_matcher(settings), keep_refused(settings)
+    return (
+        secrets_provider(settings),
+        webhook_queue(settings),
+        brand_matcher(settings),
+        keep_refused(settings),
+        brand_post_tagger(settings),
+    )
 
 
 @app.route("/webhooks/<source>", method=["GET", "POST"])
 @tracer.capture_method
 def webhook(source: str) -> Response[Any]:
     request = inbound_request(app.current_event.raw_event, received_at=utc_clock())
-    secrets, queue, match_brand, keep = _dependencies()
-    outcome = receive_webhook(request, secrets, queue, match_brand, keep)
+    secrets, queue, match_brand, keep, tag_brand_post = _dependencies()
+    outcome = receive_webhook(request, secrets, queue, match_brand, keep, tag_brand_post)
     if isinstance(outcome, ChallengeResponse):
         return Response(status_code=outcome.status, content_type=outcome.content_type, body=outcome.body)
     metrics.add_dimension(name="source", value=request.source)

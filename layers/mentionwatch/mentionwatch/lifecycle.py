@@ -55,6 +55,7 @@ def next_status(current: MentionStatus, action: Action) -> MentionStatus:
 
 class ResponseKind(StrEnum):
     PUBLIC_REPLY = "public_reply"
+    PRIVATE_REPLY = "private_reply"  # a direct/private message on the platform, where it reports one
     MOVED_OFFLINE = "moved_offline"
 
 
@@ -73,6 +74,12 @@ class LifecycleEvent(BaseModel):
     response_kind: ResponseKind | None = None
     response_link: Annotated[str | None, Field(max_length=2048)] = None
     note: Annotated[str | None, Field(max_length=2000)] = None
+    response_account: Annotated[
+        str | None, Field(max_length=512, description="The brand account that answered (platform id)")
+    ] = None
+    response_id: Annotated[
+        str | None, Field(max_length=300, description="The answer's own id, `<platform>:<native id>`")
+    ] = None
 
 
 def step(current: MentionStatus, action: Action, **details: object) -> LifecycleEvent:

@@ -102,6 +102,17 @@ class Match(BaseModel):
     keywords: Annotated[tuple[str, ...], Field(max_length=50)] = ()
 
 
+class BrandAccount(BaseModel):
+    """One of a brand's own accounts. A post by it is the brand speaking (a response or brand activity), never a
+    mention: it is not triaged, scored or paged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    brand: Annotated[str, Field(min_length=1, max_length=128)] = "default"
+    platform: Platform
+    account: Annotated[str, Field(min_length=1, max_length=512, description="The platform's id for the account")]
+
+
 class Mention(BaseModel):
     """One post, comment or article that mentions a watched brand, normalised from any platform."""
 

@@ -24,11 +24,14 @@ from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import AdapterError, ConfigurationError
 from mentionwatch.models import Match
-from mentionwatch.pipeline.ingest import BrandMatcher, KeepRefused
+from mentionwatch.pipeline.ingest import BrandMatcher, BrandPostTagger, KeepRefused
 from mentionwatch.pipeline.process import MentionProcessor, UrgentPager
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
 from mentionwatch.pollers.http import HttpTransport, UrllibTransport
 from mentionwatch.queue.sqs import MentionQueue
+from mentionwatch.responses.dynamodb import ResponsesStore
+from mentionwatch.responses.recognise import tag_brand_post
+from mentionwatch.responses.recording import BrandPostRecorder
 from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider, SecretsProvider
 from mentionwatch.sentiment.base import SentimentAnalyzer
 from mentionwatch.sentiment.local import LocalAnalyzer
@@ -40,6 +43,7 @@ from mentionwatch.settings import (
     ProcessSettings,
     WebhookSettings,
 )
+from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.triage.engine import RulesTriager, default_triager
@@ -87,6 +91,24 @@ def current_correlation_id() -> str | None:
         return logger.get_correlation_id()
     except (IndexError, AttributeError, OrphanedChildLoggerError):  # no handler Logger (CLI, tests): nothing to carry
         return None
+
+
+def brand_post_tagger(settings: WebhookSettings) -> BrandPostTagger | None:
+    """Marks posts by the brand's own accounts (watch configuration `brands[].accounts`), when the webhook function
+    is given a configuration; X still marks the subscribed account's own posts without one."""
+    if not (settings.watch_parameter or settings.watch_file):
+        return None
+
+    def tag(item: QueuedMention) -> QueuedMention:
+        try:
+            return tag_brand_post(item, watch_config(settings))
+        except ConfigurationError as err:
+            # An unreadable parameter (AdapterError) fails the delivery instead: the platform retries it later
+            # rather than the brand's own reply being stored, triaged and paged as a mention.
+            logger.warning("watch configuration invalid; brand posts not recognised", extra={"error": err.message})
+            return item
+
+    return tag
 
 
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
@@ -201,6 +223,7 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
         alerter=oncall,
         raw_ttl=timedelta(days=settings.raw_ttl_days),
         clock=utc_clock,
+        brand_posts=BrandPostRecorder(store, ResponsesStore(aws.client("dynamodb"), settings.table_name), utc_clock),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -22,7 +23,7 @@ from pydantic import (
 )
 
 from mentionwatch.exceptions import ConfigurationError
-from mentionwatch.models import Match
+from mentionwatch.models import BrandAccount, Match, Mention
 from mentionwatch.sources.payloads import describe_validation_error
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -33,12 +34,64 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+AccountId = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+def _mastodon_handle(value: str) -> str:
+    """`https://host/users/name`, `https://host/@name` or `@name@host` → `name@host` (lower-case), as the
+    Mastodon source writes an author's handle."""
+    text = value.strip()
+    if text.startswith(("http://", "https://")):
+        parts = urlsplit(text)
+        path = parts.path.rstrip("/")
+        name = path.rsplit("/", 1)[-1].lstrip("@")
+        return f"{name}@{parts.netloc}".lower()
+    return text.lstrip("@").lower()
+
+
+class BrandAccounts(_Config):
+    """The brand's own accounts, by the id each platform puts on a post's author."""
+
+    x: tuple[Annotated[str, Field(pattern=r"^\d{1,20}$")], ...] = Field(default=(), description="X user ids")
+    facebook: tuple[AccountId, ...] = Field(default=(), description="Facebook Page ids")
+    instagram: tuple[AccountId, ...] = Field(default=(), description="Instagram business account ids")
+    mastodon: tuple[AccountId, ...] = Field(
+        default=(), description="Account URIs, e.g. https://mastodon.social/users/acme"
+    )
+    reddit: tuple[Annotated[str, Field(pattern=r"^(/?u/)?[A-Za-z0-9_-]{3,20}$")], ...] = Field(
+        default=(), description="Reddit usernames"
+    )
+    bluesky: tuple[Annotated[str, Field(pattern=r"^did:[a-z]+:[A-Za-z0-9._:%-]+$")], ...] = Field(
+        default=(), description="Bluesky DIDs"
+    )
+    youtube: tuple[Annotated[str, Field(pattern=r"^UC[A-Za-z0-9_-]{22}$")], ...] = Field(
+        default=(), description="YouTube channel ids"
+    )
+
+    def owns(self, mention: Mention) -> str | None:
+        """The configured account that wrote `mention`, or None."""
+        author = mention.author
+        platform = mention.platform.value
+        if platform == "mastodon":
+            handle = author.handle.lower()
+            return next((uri for uri in self.mastodon if _mastodon_handle(uri) == handle), None)
+        if platform == "reddit":
+            handle = author.handle.lower()
+            return next((name for name in self.reddit if name.rsplit("/", 1)[-1].lower() == handle), None)
+        accounts: tuple[str, ...] = getattr(self, platform, ())
+        return author.id if author.id is not None and author.id in accounts else None
+
+
 class Brand(_Config):
     name: Slug
     keywords: Annotated[tuple[Annotated[str, Field(min_length=2, max_length=100)], ...], Field(min_length=1)]
     handles: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="Own accounts per platform, e.g. {x: [acmeair], bluesky: [acme.com]}",
+    )
+    accounts: BrandAccounts = Field(
+        default_factory=BrandAccounts,
+        description="The brand's own accounts by platform id: their posts are responses or brand activity",
     )
 
     @cached_property
@@ -176,6 +229,15 @@ class WatchConfig(_Config):
             found = candidate.keywords_in(text)
             if found:
                 return Match(brand=candidate.name, keywords=found[:50])
+        return None
+
+    def brand_account(self, mention: Mention) -> BrandAccount | None:
+        """The brand account that wrote `mention` (the brand it is tagged with is tried first), or None."""
+        ordered = sorted(self.brands, key=lambda b: b.name != mention.match.brand)
+        for brand in ordered:
+            account = brand.accounts.owns(mention)
+            if account is not None:
+                return BrandAccount(brand=brand.name, platform=mention.platform, account=account)
         return None
 
     def polled_sources(self) -> list[str]:

@@ -28,6 +28,10 @@ BrandMatcher = Callable[[str, str | None], Match | None]
 """(text, brand the platform named or None) → the watched brand and keywords the text mentions."""
 
 
+BrandPostTagger = Callable[[QueuedMention], QueuedMention]
+"""Marks an item written by one of the brand's own accounts (see `responses.recognise`)."""
+
+
 class Enqueuer(Protocol):
     def enqueue(self, items: list[QueuedMention]) -> int: ...
 
@@ -68,6 +72,7 @@ def receive_webhook(
     queue: Enqueuer,
     match_brand: BrandMatcher | None = None,
     keep_refused: KeepRefused | None = None,
+    tag_brand_post: BrandPostTagger | None = None,
 ) -> WebhookAccepted | ChallengeResponse:
     source = get_webhook_source(request.source)
     source_secrets = secrets.for_source(source.name)  # unconfigured source → UnknownSource (404)
@@ -87,7 +92,7 @@ def receive_webhook(
         if keep_refused is None:
             raise
         return _keep(source, request, err, keep_refused)
-    return _enqueue(source, delivery, queue, match_brand)
+    return _enqueue(source, delivery, queue, match_brand, tag_brand_post)
 
 
 def _keep(source: WebhookSource, request: InboundRequest, err: MalformedPayload, keep: KeepRefused) -> WebhookAccepted:
@@ -114,14 +119,20 @@ def _keep(source: WebhookSource, request: InboundRequest, err: MalformedPayload,
 
 
 def _enqueue(
-    source: WebhookSource, delivery: Delivery, queue: Enqueuer, match_brand: BrandMatcher | None
+    source: WebhookSource,
+    delivery: Delivery,
+    queue: Enqueuer,
+    match_brand: BrandMatcher | None,
+    tag_brand_post: BrandPostTagger | None = None,
 ) -> WebhookAccepted:
     check_entry_count(len(delivery.items), "body")
     if delivery.ignored:
         logger.info("delivery ignored", extra={"source": source.name, "reason": delivery.ignored})
         return WebhookAccepted(status=source.success_status, accepted=0, ignored=delivery.ignored)
 
-    items = [_with_brand(item, match_brand) for item in delivery.items] if match_brand else list(delivery.items)
+    items = [tag_brand_post(item) for item in delivery.items] if tag_brand_post else list(delivery.items)
+    if match_brand:
+        items = [item if item.brand_account else _with_brand(item, match_brand) for item in items]
     queue.enqueue(items)
     return WebhookAccepted(
         status=source.success_status,
@@ -130,7 +141,12 @@ def _enqueue(
     )
 
 
-def replay_kept(kept: KeptDelivery, queue: Enqueuer, match_brand: BrandMatcher | None = None) -> WebhookAccepted:
+def replay_kept(
+    kept: KeptDelivery,
+    queue: Enqueuer,
+    match_brand: BrandMatcher | None = None,
+    tag_brand_post: BrandPostTagger | None = None,
+) -> WebhookAccepted:
     """Parse a kept delivery again with today's parser and enqueue what it yields (no second signature check:
     it was verified on arrival). Raises `MalformedPayload` when the parser still refuses it."""
     source = get_webhook_source(kept.source)
@@ -142,4 +158,4 @@ def replay_kept(kept: KeptDelivery, queue: Enqueuer, match_brand: BrandMatcher |
         body=kept.body,
         received_at=kept.received_at,
     )
-    return _enqueue(source, source.parse(request), queue, match_brand)
+    return _enqueue(source, source.parse(request), queue, match_brand, tag_brand_post)

@@ -38,6 +38,7 @@ from mentionwatch.models import (
     TriageDecision,
     TriagedMention,
 )
+from mentionwatch.responses.recording import BrandPostRecorder
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
@@ -79,6 +80,8 @@ class Outcome(StrEnum):
     DELETED = "deleted"
     HIDDEN = "hidden"  # hidden on the platform (Meta `hide`): out of the queues, never paged
     SHOWN = "shown"  # shown again (Meta `unhide`): back in its queue
+    RESPONSE = "response"  # the brand's own post answering a stored mention: recorded on it
+    BRAND_ACTIVITY = "brand_activity"  # any other post by the brand's own accounts
 
 
 class RecordNotFinished(Exception):
@@ -153,8 +156,10 @@ class MentionProcessor:
         alerter: Alerter,
         raw_ttl: timedelta,
         clock: Callable[[], datetime],
+        brand_posts: BrandPostRecorder | None = None,
     ) -> None:
         self._store = store
+        self._brand_posts = brand_posts
         self._analyzer = analyzer
         self._triager = triager
         self._alerter = alerter
@@ -192,7 +197,11 @@ class MentionProcessor:
 
     def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
         """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
-        live = [item.mention for item in items if not (item.mention.deleted or item.mention.hidden)]
+        live = [
+            item.mention
+            for item in items
+            if not (item.mention.deleted or item.mention.hidden) and item.brand_account is None
+        ]
         unique = list({mention.id: mention for mention in live}.values())
         results = self._analyzer.analyze(
             [SentimentRequest(text=mention.text, language=mention.language) for mention in unique]
@@ -208,7 +217,7 @@ class MentionProcessor:
                 mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration
             )
             for item in items
-            if item.raw is not None and not (item.mention.deleted or item.mention.hidden)
+            if item.raw is not None and not (item.mention.deleted or item.mention.hidden) and item.brand_account is None
         }
         if not raws:
             return set()
@@ -227,6 +236,13 @@ class MentionProcessor:
 
     def handle(self, item: QueuedMention, sentiment: SentimentResult | None) -> Outcome:
         mention = item.mention
+        if item.brand_account is not None:
+            # The brand speaking: never stored as a mention, triaged or paged.
+            if self._brand_posts is None:
+                logger.warning("brand post dropped: no recorder configured", extra={"post_id": mention.id})
+                return Outcome.BRAND_ACTIVITY
+            answered = self._brand_posts.record(mention, item.brand_account)
+            return Outcome.RESPONSE if answered else Outcome.BRAND_ACTIVITY
         if mention.deleted:
             found = self._store.mark_deleted(mention)
             if not found:

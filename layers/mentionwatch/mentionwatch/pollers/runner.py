@@ -21,6 +21,7 @@ from mentionwatch.pollers.http import HttpTransport
 from mentionwatch.pollers.mastodon import MastodonPoller
 from mentionwatch.pollers.reddit import RedditPoller
 from mentionwatch.pollers.rss import RssPoller
+from mentionwatch.responses.recognise import tag_brand_posts
 from mentionwatch.sources.base import QueuedMention
 
 Sink = Callable[[list[QueuedMention]], None]
@@ -91,6 +92,8 @@ def run_poll(
         except UpstreamError as err:
             reports.append(QueryReport(query=query.name, error=err.message))
             continue
+        # The brand's own posts found by a search are responses or brand activity, never mentions.
+        outcome = outcome.model_copy(update={"mentions": tag_brand_posts(outcome.mentions, config)})
         if sink is not None and outcome.mentions:
             sink(outcome.mentions)  # an enqueue failure propagates: the cursor is not saved
         try:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.exceptions import MethodNotAllowed, UnsupportedMediaType
-from mentionwatch.models import Mention
+from mentionwatch.models import BrandAccount, Mention
 
 SourceSecrets = Mapping[str, str]
 """A source's secrets by name (`signing_secret`, `verify_token`, …), from Secrets Manager or the dev file."""
@@ -58,6 +58,9 @@ class QueuedMention(BaseModel):
     source: str
     mention: Mention
     raw: Annotated[Any, Field(description="The platform's own JSON for this mention, stored with a TTL")] = None
+    brand_account: Annotated[
+        BrandAccount | None, Field(description="Set when one of the brand's own accounts wrote it: not a mention")
+    ] = None
 
 
 class Delivery(BaseModel):

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.exceptions import MalformedPayload
-from mentionwatch.models import Mention, Platform
+from mentionwatch.models import BrandAccount, Mention, Platform
 from mentionwatch.sources._mapping import build_mention
 from mentionwatch.sources._signing import check_prefixed_signature, hmac_digest, require_secret
 from mentionwatch.sources.base import (
@@ -257,7 +257,7 @@ class XSource(WebhookSource):
             events = validate_payload(V1CreateEvents, payload)
             return Delivery(
                 items=tuple(
-                    self._v1(tweet, raw, request)
+                    self._v1(tweet, raw, request, events.for_user_id)
                     for tweet, raw in zip(events.tweet_create_events, payload["tweet_create_events"], strict=True)
                 )
             )
@@ -275,7 +275,7 @@ class XSource(WebhookSource):
         return Delivery(ignored=f"event type {', '.join(kinds) or '(empty object)'} is not handled")
 
     # --- mapping ---------------------------------------------------------------------------------------
-    def _v1(self, tweet: V1Tweet, raw: Any, request: InboundRequest) -> QueuedMention:
+    def _v1(self, tweet: V1Tweet, raw: Any, request: InboundRequest, for_user_id: str | None) -> QueuedMention:
         text = tweet.full
         if tweet.retweeted_status is not None:
             original = tweet.retweeted_status
@@ -312,6 +312,8 @@ class XSource(WebhookSource):
                 raw_ref=f"x:{tweet.id_str}",
             ),
             raw,
+            # Account Activity delivers the subscribed account's own posts too: those are the brand speaking.
+            own_account=for_user_id if for_user_id and tweet.user.id_str == for_user_id else None,
         )
 
     def _deleted(self, event: V1DeleteEvent, raw: Any, request: InboundRequest) -> QueuedMention:
@@ -379,5 +381,6 @@ class XSource(WebhookSource):
         )
         return [self._queued(mention, payload)]
 
-    def _queued(self, mention: Mention, raw: Any) -> QueuedMention:
-        return QueuedMention(source=self.name, mention=mention, raw=raw)
+    def _queued(self, mention: Mention, raw: Any, own_account: str | None = None) -> QueuedMention:
+        account = BrandAccount(platform=Platform.X, account=own_account) if own_account else None
+        return QueuedMention(source=self.name, mention=mention, raw=raw, brand_account=account)
