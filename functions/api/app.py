@@ -31,9 +31,10 @@ from mentionwatch.api.models import (
     StatsQuery,
     StatsReport,
 )
+from mentionwatch.api.replies import IDEMPOTENCY_KEY, RepliesApi, ReplyRequest, ReplyView
 from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
 from mentionwatch.api.settings import ApiSettings
-from mentionwatch.api.wiring import mentions_api
+from mentionwatch.api.wiring import mentions_api, replies_api
 from mentionwatch.console import site as console
 from mentionwatch.http.responses import install_error_handlers, resolve_screened
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
@@ -131,6 +132,64 @@ def get_mention(id: MentionId) -> MentionDetail:
 @tracer.capture_method
 def change_mention(id: MentionId, patch: Annotated[MentionPatch, Body()]) -> MentionDetail:
     return _api().change(id, patch, _caller())
+
+
+@cache
+def _replies() -> RepliesApi:
+    return replies_api(ApiSettings.from_environ(os.environ))
+
+
+_REPLY_REFUSED = {
+    409: _problem(
+        "The post cannot be answered (`reply_target_unavailable`: deleted, locked, replies restricted), the key was "
+        "used for other text (`idempotency_key_reused`), or an earlier attempt's outcome is unknown (`reply_in_doubt`)"
+    ),
+    422: _problem("No brand account on the platform, a platform without replies, or the platform refused the text"),
+    424: _problem("The platform refused the brand account's credentials, or none are stored"),
+    429: _problem("The platform rate-limited the account; `Retry-After` says when to try again"),
+    503: _problem(
+        "The platform failed (`platform_unavailable`: nothing posted, retry with the same key) or did not answer "
+        "(`platform_outcome_unknown`: look at the thread first)"
+    ),
+}
+
+
+@app.post(
+    "/mentions/<id>/replies",
+    summary="Post a reply on the mention's platform as the brand (idempotent per key)",
+    responses={
+        200: {"description": "A repeat of an earlier request with the same key: nothing more was posted"},
+        201: {"description": "Posted; the mention is marked responded"},
+        202: {"description": "Drafted: the team wants a second person to approve it"},
+        **_BAD,
+        **_AUTH,
+        **_MISSING,
+        **_REPLY_REFUSED,
+    },
+)
+@tracer.capture_method
+def post_reply(id: MentionId, reply: Annotated[ReplyRequest, Body()]) -> Response[ReplyView]:
+    view, status = _replies().post(id, reply, _caller())
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=view)
+
+
+@app.post(
+    "/mentions/<id>/replies/<key>/approve",
+    summary="Approve a drafted reply (four eyes: not by the person who drafted it) and post it",
+    responses={
+        200: {"description": "Posted (or already posted)"},
+        **_BAD,
+        **_AUTH,
+        403: _problem("You drafted it (`four_eyes_required`), or another team's mention"),
+        404: _problem("No such mention or reply"),
+        **{code: value for code, value in _REPLY_REFUSED.items() if code != 403},
+    },
+)
+@tracer.capture_method
+def approve_reply(
+    id: MentionId, key: Annotated[str, Path(pattern=IDEMPOTENCY_KEY, description="The reply's idempotency key")]
+) -> ReplyView:
+    return _replies().approve(id, key, _caller())
 
 
 @app.get(

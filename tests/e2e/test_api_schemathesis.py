@@ -37,6 +37,8 @@ def test_every_operation_answers_as_documented(api_schema, stack):
         "GET /mentions",
         "GET /mentions/{id}",
         "PATCH /mentions/{id}",
+        "POST /mentions/{id}/replies",
+        "POST /mentions/{id}/replies/{key}/approve",
         "GET /stats",
     }
     for operation in operations:

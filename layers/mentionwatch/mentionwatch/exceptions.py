@@ -181,3 +181,79 @@ class AckLinkUnknown(NotFound):
 
 class EscalationPolicyInvalid(ConfigurationError):
     code = "escalation_policy_invalid"
+
+
+# --- replies posted through mentionwatch (issue 11) -----------------------------------------------------
+class TextTooLong(BadRequest):
+    code = "text_too_long"
+
+
+class RepliesNotSupported(MentionwatchError):
+    status = 422
+    code = "replies_not_supported"
+
+
+class NoBrandAccount(MentionwatchError):
+    """The mention's brand has no account on its platform to answer from (watch configuration `accounts`)."""
+
+    status = 422
+    code = "no_brand_account"
+
+
+class ReplyCredentialsRejected(MentionwatchError):
+    """The platform refused the brand account's credentials (401/403), or none are stored for the account.
+    A failed dependency of the request, not the caller's mistake and not a server fault: 424."""
+
+    status = 424
+    code = "platform_credentials_rejected"
+
+
+class ReplyRateLimited(MentionwatchError):
+    status = 429
+    code = "platform_rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ReplyTargetUnavailable(Conflict):
+    """The post cannot be answered any more (deleted, locked, replies restricted): 409 naming the reason."""
+
+    code = "reply_target_unavailable"
+
+    def __init__(self, message: str, *, reason: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
+
+
+class ReplyRejected(MentionwatchError):
+    """The platform refused the reply itself (its own validation): 422 with the platform's reason."""
+
+    status = 422
+    code = "platform_rejected"
+
+
+class PlatformUnavailable(AdapterError):
+    code = "platform_unavailable"
+
+
+class PlatformOutcomeUnknown(PlatformUnavailable):
+    """The platform could not be reached or did not answer in time: the reply may or may not have been posted."""
+
+    code = "platform_outcome_unknown"
+
+
+class ReplyInDoubt(Conflict):
+    """An earlier attempt under this idempotency key may have posted (it is still sending, or died mid-call)."""
+
+    code = "reply_in_doubt"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class FourEyesRequired(Forbidden):
+    code = "four_eyes_required"

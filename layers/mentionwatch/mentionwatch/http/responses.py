@@ -33,7 +33,10 @@ def problem(error: MentionwatchError) -> Response[Any]:
 
     A 503 (a dependency unavailable, throttled or timed out) carries `Retry-After`, so clients and platforms
     back off and redeliver instead of treating it as final."""
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else None
+    # A platform's own Retry-After (its rate limit) wins over the default for a dependency that is unavailable.
+    headers: dict[str, str] | None = getattr(error, "headers", None)
+    if headers is None and error.status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return Response(
         status_code=error.status,
         content_type=content_types.APPLICATION_JSON,
