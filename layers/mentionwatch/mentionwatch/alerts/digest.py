@@ -21,6 +21,7 @@ from mentionwatch.alerts.records import Breach, minutes_between
 from mentionwatch.alerts.sns import SnsPublisher
 from mentionwatch.alerts.spike import top_phrases
 from mentionwatch.models import MentionStatus, Reaction, Sentiment
+from mentionwatch.responses.stats import ResponseBreakdown, describe_rate, response_breakdown
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import MentionItem
 
@@ -61,6 +62,7 @@ class Digest(BaseModel):
     breaches: list[Breach]
     praise_waiting: list[MentionItem]
     praise_waiting_count: int
+    first_response: ResponseBreakdown | None = None
 
 
 def _impact(item: MentionItem) -> int:
@@ -87,6 +89,7 @@ def build_digest(brand: str, day: date, items: list[MentionItem], breaches: list
         breaches=breaches,
         praise_waiting=sorted(praise, key=_impact, reverse=True)[:TOP],
         praise_waiting_count=len(praise),
+        first_response=response_breakdown(live),
     )
 
 
@@ -99,6 +102,18 @@ def _excerpt(item: MentionItem, limit: int = 160) -> str:
     text = mention.text if len(mention.text) <= limit else mention.text[: limit - 3] + "..."
     platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
     return f"- {platform} @{mention.author.handle} ({mention.reach:,}): {text} {mention.permalink or ''}".rstrip()
+
+
+def _first_response_lines(breakdown: ResponseBreakdown | None) -> list[str]:
+    if breakdown is None:
+        return []
+    lines = ["First response and reply rate by team:"]
+    lines += [describe_rate(team, rate) for team, rate in breakdown.by_team.items()] or ["- none"]
+    lines.append("By platform:")
+    lines += [describe_rate(PLATFORM_LABELS.get(name, name), rate) for name, rate in breakdown.by_platform.items()]
+    lines.append("By severity:")
+    lines += [describe_rate(severity, rate) for severity, rate in breakdown.by_severity.items()]
+    return lines
 
 
 def render_digest(digest: Digest) -> AlertMessage:
@@ -122,6 +137,7 @@ def render_digest(digest: Digest) -> AlertMessage:
         f"90th percentile {_minutes(digest.acknowledgement.p90_minutes)} after posting",
         f"Responded: {digest.response.count}, median {_minutes(digest.response.median_minutes)}, "
         f"90th percentile {_minutes(digest.response.p90_minutes)} after posting",
+        *_first_response_lines(digest.first_response),
         "",
         f"SLA breaches: {len(digest.breaches)}",
         *[

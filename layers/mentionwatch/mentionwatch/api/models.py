@@ -23,6 +23,7 @@ from mentionwatch.models import (
     ThreadRef,
     _as_utc,
 )
+from mentionwatch.responses.stats import ResponseBreakdown
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem
 
 EARLIEST = datetime(2000, 1, 1)
@@ -311,3 +312,7 @@ class StatsReport(BaseModel):
     acknowledge_minutes: Percentiles
     response_minutes: Percentiles
     sla: SlaReport
+    first_response: Annotated[
+        ResponseBreakdown,
+        Field(description="First-response time (p50/p90) and reply rate by team, platform and severity"),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Json
 
 from mentionwatch.settings import _Settings
 
@@ -24,7 +24,7 @@ class ApiSettings(_Settings):
     # Teams whose replies need a second person's approval (four eyes), comma-separated.
     reply_approval_teams: Annotated[str, Field(alias="MENTIONWATCH_REPLY_APPROVAL_TEAMS")] = ""
     # Local stack only: platform API hosts replaced by the fake platforms, JSON {"x": "http://127.0.0.1:…"}.
-    platform_endpoints: Annotated[dict[str, str], Field(alias="MENTIONWATCH_PLATFORM_ENDPOINTS")] = {}
+    platform_endpoints: Annotated[Json[dict[str, str]], Field(alias="MENTIONWATCH_PLATFORM_ENDPOINTS")] = {}
 
     @property
     def approval_teams(self) -> frozenset[str]:

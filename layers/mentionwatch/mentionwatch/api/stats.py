@@ -16,6 +16,7 @@ from mentionwatch.api.models import (
     sla_due_at,
 )
 from mentionwatch.exceptions import InvalidParameter
+from mentionwatch.responses.stats import response_breakdown
 from mentionwatch.store.items import MentionItem
 
 DEFAULT_RANGE = timedelta(days=7)
@@ -84,12 +85,14 @@ def compute(
     with_sla = met = breached = breached_open = 0
     breached_by_team: Counter[str] = Counter()
     total = 0
+    in_range: list[MentionItem] = []
 
     for item in items:
         created = item.mention.created_at
         if not since <= created < until:
             continue
         total += 1
+        in_range.append(item)
         sentiment, reaction = item.sentiment.label.value, item.triage.reaction.value
         by_sentiment[sentiment] += 1
         by_reaction[reaction] += 1
@@ -146,4 +149,5 @@ def compute(
             breached_open=breached_open,
             breached_by_team=dict(breached_by_team),
         ),
+        first_response=response_breakdown(in_range),
     )

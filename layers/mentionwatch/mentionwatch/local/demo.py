@@ -145,7 +145,10 @@ def seed(stack: LocalStack, root: Path) -> int:
 
 
 def run(root: Path) -> int:
+    from mentionwatch.local.demo_replies import close_the_loop, use_demo_watch_configuration
+
     with LocalStack(root) as stack:
+        use_demo_watch_configuration(stack, root)
         observer = observe_topics(stack)
         secret = signing_secret(stack)
         events = shifted_stream(root / "events" / "mention-stream.jsonl", datetime.now(UTC))
@@ -187,4 +190,4 @@ def run(root: Path) -> int:
         print(f"demo: {len(items)} mentions stored, {len(alerts)} alerts published")
         print("demo: to work this queue in a browser, run `make serve` and open the triage console it prints")
         print("demo:   (http://127.0.0.1:3000/console by default; sign in with MENTIONWATCH_LOCAL_TOKEN)")
-    return 0
+        return close_the_loop(stack)

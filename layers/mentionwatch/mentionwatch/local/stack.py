@@ -235,6 +235,7 @@ class LocalStack:
         self._stop = threading.Event()
         self._busy = 0
         self._busy_lock = threading.Lock()
+        self.fake_platforms: Any = None  # local/fake_platforms.py, started with the stack's HTTP server
 
     # --- lifecycle -----------------------------------------------------------------------------------
     @classmethod
@@ -262,6 +263,7 @@ class LocalStack:
         self._create_resources()
         if serve:
             self._bind_http()  # bound (not yet listening) first: links the functions make point at its port
+            self._start_fake_platforms()
             if "PublicBaseUrl" in self.template.parameters and not self._explicit_public_url:
                 self.template.parameters["PublicBaseUrl"] = self.url
         self._configure_functions()
@@ -284,8 +286,20 @@ class LocalStack:
         host, port = self._moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
 
+    def _start_fake_platforms(self) -> None:
+        """Replies from mentionwatch go to fake platform APIs that echo them to our webhooks (issue 11)."""
+        from mentionwatch.local.fake_platforms import FakePlatforms
+
+        secrets_file = Path(self.environment_overrides["MENTIONWATCH_SECRETS_FILE"])
+        self.fake_platforms = FakePlatforms(self.url, secrets_file).start()
+        self.environment_overrides.setdefault(
+            "MENTIONWATCH_PLATFORM_ENDPOINTS", json.dumps(self.fake_platforms.endpoints())
+        )
+
     def stop(self) -> None:
         self._stop.set()
+        if self.fake_platforms is not None:
+            self.fake_platforms.stop()
         if self._http:
             self._http.shutdown()
             self._http.server_close()
