@@ -153,7 +153,13 @@ def test_the_openapi_document_is_valid_and_public(anonymous, openapi):
     validate(openapi)
 
     assert anonymous("GET", "/openapi.json").status == 200
-    assert set(openapi["paths"]) == {"/mentions", "/mentions/{id}", "/stats"}
+    assert set(openapi["paths"]) == {
+        "/mentions",
+        "/mentions/{id}",
+        "/mentions/{id}/replies",
+        "/mentions/{id}/replies/{key}/approve",
+        "/stats",
+    }
     assert set(openapi["paths"]["/mentions/{id}"]) == {"get", "patch"}
     assert openapi["security"] == [{"bearer": []}]
 
