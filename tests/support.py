@@ -93,6 +93,7 @@ def http_event(source: str, body: bytes, headers: dict[str, str], method: str = 
 
 
 def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Lambda hands the process function: SQS messages with their attributes in the event's own casing."""
     return {
         "Records": [
             {
@@ -100,8 +101,11 @@ def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
                 "receiptHandle": message["ReceiptHandle"],
                 "body": message["Body"],
                 "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
+                "messageAttributes": {
+                    name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
+                    for name, value in message.get("MessageAttributes", {}).items()
+                },
+                "md5OfBody": message.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
                 "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
                 "awsRegion": "us-east-1",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import drain_queue, http_event, load_handler, standard_webhook_headers
+from tests.support import drain_queue, http_event, load_handler, sqs_event, standard_webhook_headers
 
 
 def delivery(native_id: str, text: str) -> bytes:
@@ -26,29 +26,6 @@ def delivery(native_id: str, text: str) -> bytes:
             },
         }
     ).encode()
-
-
-def lambda_records(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """What Lambda hands the process function: SQS messages with their attributes in the event's own casing."""
-    return {
-        "Records": [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {
-                    name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
-                    for name, value in message.get("MessageAttributes", {}).items()
-                },
-                "md5OfBody": message["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:mentions",
-                "awsRegion": "us-east-1",
-            }
-            for message in messages
-        ]
-    }
 
 
 def log_lines(text: str) -> list[dict[str, Any]]:
@@ -88,7 +65,7 @@ def test_request_ids_reach_every_process_log_line(deployed, sqs, lambda_context,
     assert carried == {"corr-1": "api-request-1", "corr-2": "api-request-2"}
 
     # When the process function handles the batch
-    result = process.lambda_handler(lambda_records(messages), lambda_context)
+    result = process.lambda_handler(sqs_event(messages), lambda_context)
     assert result == {"batchItemFailures": []}
 
     # Then it logged, and every line names the request(s) it belongs to
@@ -113,7 +90,7 @@ def test_a_message_without_the_attribute_is_logged_under_its_message_id(
     messages = drain_queue(sqs, deployed["queue"])
     messages.append({"MessageId": "m-poison", "ReceiptHandle": "r", "Body": "not a queued mention", "MD5OfBody": ""})
     # When processed (the poison message fails alone)
-    result = process.lambda_handler(lambda_records(messages), lambda_context)
+    result = process.lambda_handler(sqs_event(messages), lambda_context)
     # Then the lines about it carry its message id
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-poison"}]}
     lines = [line for line in log_lines(logs.getvalue()) if "m-poison" in json.dumps(line)]
