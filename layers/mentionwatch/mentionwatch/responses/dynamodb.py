@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.lifecycle import ResponseKind
 from mentionwatch.responses.records import BrandPost, ReplyRecord
 from mentionwatch.store import keys
-from mentionwatch.store.errors import CONDITION_FAILED, error_code, translate
+from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 
 BRAND_POST_SK = "BRANDPOST"
@@ -50,7 +48,7 @@ class ResponsesStore:
         }
         try:
             self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "put_item") from err
 
     def get_brand_post(self, post_id: str) -> BrandPost | None:
@@ -66,7 +64,7 @@ class ResponsesStore:
                 Item=self._reply_item(record),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"reply {record.key!r} on {record.mention_id} is already recorded") from err
             raise translate(err, "put_item") from err
@@ -85,7 +83,7 @@ class ResponsesStore:
                 ConditionExpression="attribute_exists(pk) AND version = :expected",
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(
                     f"reply {record.key!r} on {record.mention_id} changed meanwhile; retry the request",
@@ -104,7 +102,7 @@ class ResponsesStore:
         }
         try:
             self._client.put_item(TableName=self._table, Item=to_attribute_map(document))
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "put_item") from err
 
     def reply_target(self, post_id: str) -> tuple[str, ResponseKind] | None:
@@ -129,7 +127,7 @@ class ResponsesStore:
             response = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=consistent
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         item = response.get("Item")
         return from_attribute_map(item) if item else None

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mentionwatch.pipeline.kept import KeptDelivery
 from mentionwatch.store import keys
-from mentionwatch.store.errors import translate
+from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 
 KEPT_SK = "KEPT"
@@ -36,7 +34,7 @@ class DynamoDbKeptDeliveries:
         item = to_attribute_map(document) | {"body": {"B": delivery.body}}
         try:
             self._client.put_item(TableName=self._table, Item=item)
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "put_item") from err
 
     def get(self, delivery_id: str) -> KeptDelivery | None:
@@ -44,7 +42,7 @@ class DynamoDbKeptDeliveries:
             response = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": f"KEPT#{delivery_id}"}, "sk": {"S": KEPT_SK}}
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         item = response.get("Item")
         return self._from_item(item) if item else None
@@ -66,7 +64,7 @@ class DynamoDbKeptDeliveries:
                 request["ExclusiveStartKey"] = start
             try:
                 response = self._client.query(**request)
-            except ClientError as err:
+            except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
             found.extend(self._from_item(item) for item in response.get("Items", []))
             start = response.get("LastEvaluatedKey")
@@ -79,7 +77,7 @@ class DynamoDbKeptDeliveries:
             self._client.delete_item(
                 TableName=self._table, Key={"pk": {"S": f"KEPT#{delivery_id}"}, "sk": {"S": KEPT_SK}}
             )
-        except ClientError as err:
+        except DYNAMODB_ERRORS as err:
             raise translate(err, "delete_item") from err
 
     @staticmethod
