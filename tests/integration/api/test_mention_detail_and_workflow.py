@@ -188,3 +188,37 @@ def test_a_team_scoped_caller_cannot_change_another_teams_mention(thread, call):
 
     assert response.status == 404
     assert call("GET", "/mentions/x:102").body["status"] == "new"
+
+
+# --- hidden and deleted on the platform ------------------------------------------------------------------
+def test_a_mention_hidden_on_its_platform_says_so_and_when_until_it_is_shown_again(thread, store, call, openapi):
+    # Given a stored mention its platform then hid (Meta `hide`), received an hour after it was posted
+    stored = store.get("x:101")
+    hide = stored.mention.model_copy(update={"hidden": True, "received_at": BASE + timedelta(hours=1)})
+    assert store.set_hidden(hide, True)
+
+    # Then the mention and every list that still shows it say it is hidden, and since when
+    detail = call("GET", "/mentions/x:101").body
+    assert detail["hidden"] is True and detail["hidden_at"] == "2026-11-20T10:00:00Z"
+    assert detail["deleted"] is False and detail["deleted_at"] is None
+    listed = {row["id"]: row for row in call("GET", "/mentions", query={"brand": "acme"}).body["items"]}
+    assert listed["x:101"]["hidden"] is True and listed["x:100"]["hidden"] is False
+    assert [row["hidden"] for row in call("GET", "/mentions/x:100").body["thread"] if row["id"] == "x:101"] == [True]
+    # And the OpenAPI document describes both fields
+    schemas = openapi["components"]["schemas"]
+    assert "hidden" in schemas["MentionDetail"]["properties"] and "hidden_at" in schemas["MentionDetail"]["properties"]
+    assert "hidden" in schemas["MentionSummary"]["properties"]
+
+    # When the platform shows it again (`unhide`), it is no longer hidden and carries no hidden time
+    assert store.set_hidden(hide.model_copy(update={"hidden": False}), False)
+    shown = call("GET", "/mentions/x:101").body
+    assert shown["hidden"] is False and shown["hidden_at"] is None
+
+
+def test_a_mention_deleted_on_its_platform_says_when(thread, store, call):
+    deletion = store.get("x:102").mention.model_copy(update={"deleted": True, "received_at": BASE + timedelta(hours=2)})
+    assert store.mark_deleted(deletion)
+
+    detail = call("GET", "/mentions/x:102").body
+
+    assert detail["deleted"] is True and detail["deleted_at"] == "2026-11-20T11:00:00Z" and detail["hidden"] is False

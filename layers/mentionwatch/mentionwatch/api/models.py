@@ -140,6 +140,9 @@ class MentionSummary(BaseModel):
     team: str
     assignee: str | None = None
     deleted: bool = False
+    hidden: Annotated[
+        bool, Field(description="Hidden on its platform (e.g. a Facebook comment the Page hid): out of the queues")
+    ] = False
     sla_due_at: Annotated[
         datetime | None, Field(description="When a response is due (`created_at` + the triage SLA); null: no SLA")
     ] = None
@@ -163,6 +166,7 @@ class MentionSummary(BaseModel):
             team=item.triage.team,
             assignee=item.assignee,
             deleted=item.deleted,
+            hidden=item.hidden,
             sla_due_at=sla_due_at(item),
         )
 
@@ -214,6 +218,16 @@ class MentionDetail(BaseModel):
     version: int
     status: MentionStatus
     deleted: bool
+    deleted_at: Annotated[datetime | None, Field(description="When its platform reported it deleted")] = None
+    hidden: Annotated[
+        bool,
+        Field(
+            description="Hidden on its platform (e.g. a Facebook comment the Page hid): out of the queues, never paged"
+        ),
+    ] = False
+    hidden_at: Annotated[
+        datetime | None, Field(description="When its platform reported it hidden; null unless it is hidden now")
+    ] = None
     assignee: str | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
@@ -237,6 +251,9 @@ class MentionDetail(BaseModel):
             version=item.version,
             status=item.status,
             deleted=item.deleted,
+            deleted_at=item.deleted_at,
+            hidden=item.hidden,
+            hidden_at=item.hidden_at if item.hidden else None,
             assignee=item.assignee,
             acknowledged_at=item.acknowledged_at,
             acknowledged_by=item.acknowledged_by,

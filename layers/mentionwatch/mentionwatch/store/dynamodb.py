@@ -84,10 +84,12 @@ class MentionStore:
                 return False
             queue = keys.mention_keys(stored.mention, stored.status, stored.triage.severity)
             if stored.deleted:  # a deleted post stays out of the queues even when shown again
-                expression = "SET #hidden = :hidden, #m.#hidden = :hidden"
+                expression = "SET #hidden = :hidden, #m.#hidden = :hidden REMOVE hidden_at"
                 values = {":hidden": False}
             else:
-                expression = "SET #hidden = :hidden, #m.#hidden = :hidden, GSI1PK = :qpk, GSI1SK = :qsk"
+                expression = (
+                    "SET #hidden = :hidden, #m.#hidden = :hidden, GSI1PK = :qpk, GSI1SK = :qsk REMOVE hidden_at"
+                )
                 values = {":hidden": False, ":qpk": queue["GSI1PK"], ":qsk": queue["GSI1SK"]}
         try:
             self._client.update_item(

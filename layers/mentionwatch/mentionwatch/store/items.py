@@ -74,6 +74,8 @@ class MentionItem(BaseModel):
     version: Annotated[int, Field(ge=1)] = 1
     deleted: bool = False
     hidden: bool = False  # hidden on the platform (Meta `hide`): out of the status queues like a deleted one
+    hidden_at: UtcDatetime | None = None  # when the hide was received; removed when it is shown again
+    deleted_at: UtcDatetime | None = None  # when the deletion was received
     alerts: tuple[AlertRecord, ...] = ()
     alert_state: AlertState = AlertState.NONE
     history: tuple[LifecycleEvent, ...] = ()
