@@ -17,8 +17,10 @@ import pytest
 
 from mentionwatch import aws
 from mentionwatch.cli_kept import run_kept
+from mentionwatch.models import Author, Mention
 from mentionwatch.pipeline.kept import KeptDelivery
 from mentionwatch.queue.sqs import MentionQueue
+from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.kept_dynamodb import DynamoDbKeptDeliveries
 from tests.support import EVENTS, ROOT, drain_queue, load_handler, sqs_event
 
@@ -215,3 +217,86 @@ def test_a_source_configured_without_its_key_answers_as_an_unconfigured_source(
     assert response["statusCode"] == 404
     error = json.loads(response["body"])["error"]
     assert error["code"] == "unknown_source" and "consumer_secret" not in response["body"]
+
+
+# --- X: deleting any version of an edited post deletes the whole chain (docs.x.com/x-api/fundamentals/edit-posts)
+def brand_post(dynamodb, table, post_id: str) -> dict[str, Any] | None:
+    key = {"pk": {"S": f"BRANDPOST#{post_id}"}, "sk": {"S": "BRANDPOST"}}
+    return dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+
+def test_the_brand_deleting_the_edited_version_of_its_reply_deletes_the_reply_it_kept(platform, dynamodb, table):
+    deliver, row, _ = platform
+    # Given a customer's mention, and the brand's reply to it, edited once (a second id in its edit chain)
+    deliver("x", fixture("x/tweet_create_events.json"))
+    answer = deliver("x", fixture("x/tweet_create_own_edited.json"))
+    assert answer["mention_ids"] == ["x:1862499800000000001"]  # the reply's first id
+    kept = brand_post(dynamodb, table, "x:1862499800000000001")
+    assert kept is not None and kept["deleted"] == {"BOOL": False}
+    assert row("x:1862497411234567890")["status"]["S"] == "responded"
+
+    # When Account Activity reports the deletion of the brand's post by its *edited* id
+    deliver("x", fixture("x/tweet_delete_own_edited.json"))
+
+    # Then the reply kept under its first id is marked deleted, and no mention row appears for the other id
+    assert brand_post(dynamodb, table, "x:1862499800000000001")["deleted"] == {"BOOL": True}
+    key = {"pk": {"S": "MENTION#x:1862499900000000002"}, "sk": {"S": "MENTION"}}
+    assert "Item" not in dynamodb.get_item(TableName=table, Key=key)
+
+
+def _deletion_of(post_id: str) -> QueuedMention:
+    """A deletion of an X post as the pipeline receives it from any source that reports one (the X source maps
+    `tweet_delete_events` this way)."""
+    return QueuedMention(
+        source="x",
+        mention=Mention(
+            platform="x",
+            native_id=post_id,
+            text="",
+            author=Author(handle="33334444", id="33334444"),
+            created_at=datetime(2026, 11, 23, 21, 15, tzinfo=UTC),
+            received_at=datetime(2026, 11, 23, 22, 0, tzinfo=UTC),
+            deleted=True,
+        ),
+    )
+
+
+def _process(queued: QueuedMention, deployed, sqs, lambda_context) -> None:
+    MentionQueue(aws.client("sqs"), deployed["queue"]).enqueue([queued])
+    event = sqs_event(drain_queue(sqs, deployed["queue"]))
+    assert load_handler("process").lambda_handler(event, lambda_context) == {"batchItemFailures": []}
+
+
+def test_a_deletion_naming_a_later_version_of_an_edited_mention_deletes_the_mention(
+    platform, deployed, sqs, lambda_context
+):
+    deliver, row, pages = platform
+    # Given an edited post stored under its first id (edit chain 1862600000000000003 → …999)
+    deliver("x", fixture("x/v2_edited_post.json"))
+    pages()
+    assert "GSI1PK" in row("x:1862600000000000003")
+
+    # When its deletion names the edited version's id
+    _process(_deletion_of("1862600000000000999"), deployed, sqs, lambda_context)
+
+    # Then the stored mention is deleted and out of the queues, and nobody is paged
+    stored = row("x:1862600000000000003")
+    assert stored["deleted"] == {"BOOL": True} and "GSI1PK" not in stored
+    assert pages() == 0
+
+
+def test_an_edit_arriving_after_the_deletion_of_one_of_its_versions_is_never_stored_live(
+    platform, deployed, sqs, lambda_context
+):
+    deliver, row, pages = platform
+    # Given the deletion of the edited version, delivered before the edit itself (SQS does not keep order)
+    _process(_deletion_of("1862600000000000999"), deployed, sqs, lambda_context)
+
+    # When the edited post arrives
+    deliver("x", fixture("x/v2_edited_post.json"))
+
+    # Then its mention is kept deleted and resolved (never in the `new` queue), and nobody is paged
+    stored = row("x:1862600000000000003")
+    assert stored["deleted"] == {"BOOL": True} and stored["status"]["S"] == "resolved"
+    assert stored.get("GSI1PK", {}).get("S") != "STATUS#new"
+    assert pages() == 0

@@ -132,6 +132,11 @@ class Mention(BaseModel):
     raw_ref: Annotated[str | None, Field(max_length=512)] = None
     deleted: bool = False
     edited_at: UtcDatetime | None = None  # when the platform says the text was last edited (None: never, or unknown)
+    # Native ids of the other versions of an edited post (X gives each edit a new id; `native_id` is the first):
+    # a deletion naming any of them deletes this mention. Empty: never edited, or the platform keeps one id.
+    versions: Annotated[
+        tuple[Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$")], ...], Field(max_length=20)
+    ] = ()
     # Hidden by the page or a moderator (Meta `hide`): it exists but nobody sees it. None: the delivery does not
     # say; False: explicitly shown again (Meta `unhide`).
     hidden: bool | None = None

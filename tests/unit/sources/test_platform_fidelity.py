@@ -98,6 +98,22 @@ def test_x_v2_edit_is_the_original_posts_mention():
     assert mention.thread.root_id == "1862590000000000000"  # still in its conversation
 
 
+def test_x_edits_carry_the_other_ids_of_their_chain_so_a_deletion_of_any_of_them_finds_the_mention():
+    _, queue = deliver("x", fixture("x/v2_edited_post.json"))
+    assert queue.items[0].mention.versions == ("1862600000000000999",)
+    _, queue = deliver("x", fixture("x/tweet_create_edited.json"))
+    assert queue.items[0].mention.versions == ("1862497999999999999",)
+    _, queue = deliver("x", fixture("x/tweet_create_events.json"))
+    assert queue.items[0].mention.versions == ()  # never edited
+
+
+def test_x_delete_event_of_the_subscribed_accounts_edited_post_is_the_brand_deleting_its_own_post():
+    _, queue = deliver("x", fixture("x/tweet_delete_own_edited.json"))
+    (item,) = queue.items
+    assert item.mention.deleted is True and item.mention.native_id == "1862499900000000002"
+    assert item.brand_account is not None and item.brand_account.account == "2244994945"
+
+
 def test_x_v1_quote_links_and_joins_the_quoted_posts_conversation():
     _, queue = deliver("x", fixture("x/tweet_create_quote.json"))
     (mention,) = (item.mention for item in queue.items)

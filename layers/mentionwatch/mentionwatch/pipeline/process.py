@@ -54,6 +54,8 @@ class Store(Protocol):
     def put_raw_payloads(self, raws: Sequence[RawItem]) -> None: ...
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def mark_deleted(self, mention: Mention) -> bool: ...
+    def link_versions(self, mention: Mention) -> None: ...
+    def version_of(self, mention_id: str) -> str | None: ...
     def set_hidden(self, mention: Mention, hidden: bool) -> bool: ...
     def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
@@ -195,6 +197,38 @@ class MentionProcessor:
             else:
                 self._store.set_hidden(mention, True)
 
+    def _delete(self, mention: Mention) -> Outcome:
+        """Mark the mention deleted; a deletion naming a later version of an edited post deletes the mention
+        stored under its first id; one that overtook its mention is kept as a deleted row."""
+        found = self._store.mark_deleted(mention)
+        if not found:
+            first = self._first_version(mention)
+            found = first is not None and self._store.mark_deleted(first)
+        if not found:
+            self._keep_deletion(mention)
+            # An edit naming this version may have linked it meanwhile: either it reads the row just kept, or
+            # this reads its link (both are consistent reads after the writes).
+            first = self._first_version(mention)
+            if first is not None:
+                self._store.mark_deleted(first)
+        logger.info("mention deleted on its platform", extra={"mention_id": mention.id, "was_stored": found})
+        return Outcome.DELETED
+
+    def _first_version(self, mention: Mention) -> Mention | None:
+        """`mention` under the id of the post it is a later version of, if it is one."""
+        first = self._store.version_of(mention.id)
+        prefix = f"{mention.platform.value}:"
+        if first is None or not first.startswith(prefix) or first == mention.id:
+            return None
+        return mention.model_copy(update={"native_id": first.removeprefix(prefix)})
+
+    def _a_version_is_deleted(self, mention: Mention) -> bool:
+        for version in mention.versions:
+            stored = self._store.get(f"{mention.platform.value}:{version}", consistent=True)
+            if stored is not None and stored.deleted:
+                return True
+        return False
+
     def score(self, items: Sequence[QueuedMention]) -> dict[str, SentimentResult]:
         """Sentiment for every live mention of a batch in as few analyzer calls as the analyzer allows."""
         live = [
@@ -241,14 +275,14 @@ class MentionProcessor:
             if self._brand_posts is None:
                 logger.warning("brand post dropped: no recorder configured", extra={"post_id": mention.id})
                 return Outcome.BRAND_ACTIVITY
+            if mention.versions:
+                self._store.link_versions(mention)
+            if mention.deleted:
+                mention = self._first_version(mention) or mention
             answered = self._brand_posts.record(mention, item.brand_account)
             return Outcome.RESPONSE if answered else Outcome.BRAND_ACTIVITY
         if mention.deleted:
-            found = self._store.mark_deleted(mention)
-            if not found:
-                self._keep_deletion(mention)
-            logger.info("mention deleted on its platform", extra={"mention_id": mention.id, "was_stored": found})
-            return Outcome.DELETED
+            return self._delete(mention)
         if mention.hidden:
             found = self._store.set_hidden(mention, True)
             if not found:
@@ -258,6 +292,13 @@ class MentionProcessor:
         if mention.hidden is False and self._store.set_hidden(mention, False):
             logger.info("mention shown again on its platform", extra={"mention_id": mention.id})
             return Outcome.SHOWN
+        if mention.versions:
+            # An edited post (X): each later version's id leads here, and a deletion of any version that overtook
+            # this edit (it left a deleted row under that id) deletes the whole chain (X: "deleting any version
+            # deletes the entire chain").
+            self._store.link_versions(mention)
+            if self._a_version_is_deleted(mention):
+                return self._delete(mention.model_copy(update={"deleted": True}))
         if sentiment is None:
             raise ValueError(f"no sentiment was computed for {mention.id}")
 

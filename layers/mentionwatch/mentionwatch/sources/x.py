@@ -37,6 +37,7 @@ from mentionwatch.sources.registry import register
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 TWITTER_EPOCH_MS = 1288834974657
 _HANDLED_V1 = ("tweet_create_events", "tweet_delete_events")
+MAX_VERSIONS = 20  # of an edit chain kept on the mention (X allows 5 edits)
 
 
 def crc_response_token(consumer_secret: str, crc_token: str) -> str:
@@ -52,6 +53,16 @@ def snowflake_time(post_id: str) -> datetime:
 
 def permalink(handle: str | None, post_id: str) -> str:
     return f"https://x.com/{handle or 'i/web'}/status/{post_id}"
+
+
+def later_versions(original_id: str, chain: list[str]) -> tuple[str, ...]:
+    """The edit chain's other post ids (X allows 5 edits; a longer chain is cut): a deletion of any version deletes
+    the whole chain, so each of them must lead to the mention stored under the original id."""
+    seen: dict[str, None] = {}
+    for post_id in chain:
+        if post_id != original_id and post_id.isdigit() and len(post_id) <= 20:
+            seen.setdefault(post_id)
+    return tuple(seen)[:MAX_VERSIONS]
 
 
 def _language(value: str | None) -> str | None:
@@ -110,6 +121,12 @@ class V1Tweet(_Payload):
         )
         first = chain[0] if chain else self.id_str
         return first if first.isdigit() and len(first) <= 20 else self.id_str
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        history = self.edit_history
+        chain = [history.initial_tweet_id or "", *history.edit_tweet_ids, self.id_str] if history else []
+        return later_versions(self.original_id, chain)
 
     @property
     def quoted_id(self) -> str | None:
@@ -189,6 +206,10 @@ class V2Post(_Payload):
         first = self.edit_history_tweet_ids[0] if self.edit_history_tweet_ids else self.id
         return first if first.isdigit() and len(first) <= 20 else self.id
 
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return later_versions(self.original_id, [*self.edit_history_tweet_ids, self.id])
+
 
 class V2UserMetrics(_Payload):
     followers_count: Annotated[int, Field(ge=0)] | None = None
@@ -265,7 +286,7 @@ class XSource(WebhookSource):
             deletions = validate_payload(V1DeleteEvents, payload)
             return Delivery(
                 items=tuple(
-                    self._deleted(event, raw, request)
+                    self._deleted(event, raw, request, deletions.for_user_id)
                     for event, raw in zip(deletions.tweet_delete_events, payload["tweet_delete_events"], strict=True)
                 )
             )
@@ -285,6 +306,7 @@ class XSource(WebhookSource):
             build_mention(
                 platform=Platform.X,
                 native_id=tweet.original_id,  # an edit updates the mention of the original post
+                versions=tweet.versions,
                 permalink=permalink(tweet.user.screen_name, tweet.id_str),
                 text=text,
                 language=_language(tweet.lang),
@@ -316,7 +338,11 @@ class XSource(WebhookSource):
             own_account=for_user_id if for_user_id and tweet.user.id_str == for_user_id else None,
         )
 
-    def _deleted(self, event: V1DeleteEvent, raw: Any, request: InboundRequest) -> QueuedMention:
+    def _deleted(
+        self, event: V1DeleteEvent, raw: Any, request: InboundRequest, for_user_id: str | None
+    ) -> QueuedMention:
+        """X sends these for the subscribed account's own posts only: the brand deleting its post (any version of
+        an edited one: the pipeline follows the version to the post stored under its first id)."""
         status = event.status
         deleted_at = (
             epoch_time(event.timestamp_ms, "tweet_delete_events.timestamp_ms", millis=True)
@@ -336,6 +362,7 @@ class XSource(WebhookSource):
                 deleted=True,
             ),
             raw,
+            own_account=for_user_id if for_user_id and status.user_id == for_user_id else None,
         )
 
     def _v2(self, payload: dict[str, Any], request: InboundRequest, prefix: str = "") -> list[QueuedMention]:
@@ -356,6 +383,7 @@ class XSource(WebhookSource):
             prefix,
             platform=Platform.X,
             native_id=native_id,
+            versions=post.versions,
             permalink=permalink(user.username if user else None, post.id),
             text=post.note_tweet.text if post.note_tweet else post.text,
             language=_language(post.lang),

@@ -50,6 +50,32 @@ class MentionStore:
         """
         batch_put(self._client, self._table, [raw.to_item() for raw in raws], "raw payloads", self._sleep)
 
+    def link_versions(self, mention: Mention) -> None:
+        """Point each other version id of an edited post at its mention (unconditional: rewriting a link is
+        harmless, so a redelivered edit just writes it again)."""
+        links = [
+            to_attribute_map(
+                {
+                    "pk": keys.mention_pk(f"{mention.platform.value}:{version}"),
+                    "sk": keys.VERSION_SK,
+                    "entity": "version_link",
+                    "mention_id": mention.id,
+                }
+            )
+            for version in mention.versions
+        ]
+        batch_put(self._client, self._table, links, "version links", self._sleep)
+
+    def version_of(self, mention_id: str) -> str | None:
+        """The mention that `mention_id` is a version of (an edit of a post stored under its first id), if any."""
+        key = {"pk": {"S": keys.mention_pk(mention_id)}, "sk": {"S": keys.VERSION_SK}}
+        try:
+            response = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "get_item") from err
+        item = response.get("Item")
+        return str(item["mention_id"]["S"]) if item else None
+
     def mark_deleted(self, mention: Mention) -> bool:
         """Mark a stored mention deleted on the platform. Returns False if it was never stored."""
         try:

@@ -6,6 +6,8 @@
   - GSI3 conversation: `THREAD#<platform>:<root id>` / `<created_at>#<id>`
   - GSI4 author: `AUTHOR#<platform>:<handle>` / `<created_at>#<id>`
 - raw payload: pk `MENTION#<id>`, sk `RAW`, removed by TTL (`expiration`)
+- version link: pk `MENTION#<platform>:<id of a later version>`, sk `VERSION_OF` → `mention_id`: an edited post's
+  other ids (X edits) lead to its mention, so a deletion naming any version deletes it
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from mentionwatch.models import Mention, MentionStatus, Severity
 
 MENTION_SK = "MENTION"
 RAW_SK = "RAW"
+VERSION_SK = "VERSION_OF"
 
 
 def iso(moment: datetime) -> str:
