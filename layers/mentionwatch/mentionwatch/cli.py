@@ -5,6 +5,7 @@
     mentionwatch evaluate --input FILE --text-column NAME --label-column NAME [--rules FILE] [--check]
     mentionwatch kept list|replay [ID ...] [--all]   (signed webhook deliveries the parser refused; cli_kept.py)
     mentionwatch evaluate --input FILE --text-column NAME --expected-column NAME [--check]  (expected reactions)
+    mentionwatch replay STREAM.jsonl [--ack-after MINUTES|never] [--tail MINUTES] [--rules FILE] [--policy FILE]
 
 Exit codes: 0 done, 1 `evaluate --check` found a target missed, 2 bad input or configuration (message on
 stderr), 3 a service the command needs (Comprehend) did not answer: no region or credentials, endpoint
@@ -370,6 +371,43 @@ def _evaluate_expected(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         print(f"skipped {unlabelled} rows without a known expected reaction", file=err)
     out.write(result.report(args.show_misses) + "\n")
     return EXIT_TARGET_MISSED if args.check and not result.met else EXIT_OK
+
+
+def _ack_after(value: str) -> int | None:
+    if value == "never":
+        return None
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError("use a number of minutes or 'never'")
+    return int(value)
+
+
+def _configure_replay(parser: argparse.ArgumentParser) -> None:
+    # Declared here, not in mentionwatch.replay: building the parser must not import boto3 or moto.
+    parser.add_argument("input", type=Path, help="a JSONL stream (format of events/mention-stream.jsonl)")
+    parser.add_argument(
+        "--ack-after",
+        type=_ack_after,
+        default=5,
+        metavar="MINUTES|never",
+        help="acknowledge each page this many minutes after it went out (default 5; never: nobody does)",
+    )
+    parser.add_argument("--tail", type=int, default=120, help="minutes to keep the clock running after the last event")
+    parser.add_argument("--rules", type=Path, help="triage rules YAML (default: the packaged rules)")
+    parser.add_argument("--policy", type=Path, help="escalation policy YAML (default: the packaged policy)")
+    parser.add_argument("--template", type=Path, help="template.yaml for the table and SMS subscriptions")
+    parser.add_argument("--no-digest", action="store_true", help="skip the daily digest")
+    parser.add_argument("--summary-only", action="store_true", help="print only the summary line")
+
+
+@command(
+    "replay",
+    "run a JSONL mention stream through the whole pipeline in virtual time; one JSON line per publish",
+    _configure_replay,
+)
+def replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from mentionwatch.replay import main as replay_main  # imports moto: only when asked for
+
+    return replay_main(args, out, err)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ Tests build the same objects with their own clients; handlers call these once pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from aws_lambda_powertools import Logger
@@ -15,6 +16,7 @@ from mentionwatch.alerts.ack import AckSigner
 from mentionwatch.alerts.acknowledge import Acknowledger
 from mentionwatch.alerts.digest import DigestJob
 from mentionwatch.alerts.dispatch import AlertDispatcher
+from mentionwatch.alerts.incidents import IncidentDesk
 from mentionwatch.alerts.oncall import OnCall
 from mentionwatch.alerts.policy import EscalationConfig, default_config, parse_config
 from mentionwatch.alerts.sla import EscalationJob
@@ -23,7 +25,7 @@ from mentionwatch.alerts.spike import SpikeJob
 from mentionwatch.config.loading import watch_from_file, watch_from_parameter
 from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import AdapterError, ConfigurationError
-from mentionwatch.models import Match
+from mentionwatch.models import Match, TriagedMention
 from mentionwatch.pipeline.ingest import BrandMatcher, BrandPostTagger, KeepRefused
 from mentionwatch.pipeline.process import MentionProcessor, UrgentPager
 from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
@@ -46,6 +48,7 @@ from mentionwatch.settings import (
 from mentionwatch.sources.base import QueuedMention
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.dynamodb import MentionStore
+from mentionwatch.store.urls_dynamodb import UrlClaims
 from mentionwatch.triage.engine import RulesTriager, default_triager
 from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
 
@@ -215,7 +218,19 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
     store = MentionStore(aws.client("dynamodb"), settings.table_name)
     config = escalation_config(settings)
     dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
-    oncall = OnCall(dispatcher, AlertStore(aws.client("dynamodb"), settings.table_name), store, config, utc_clock)
+    alerts = AlertStore(aws.client("dynamodb"), settings.table_name)
+    oncall = OnCall(dispatcher, alerts, store, config, utc_clock)
+    spikes = SpikeJob(
+        dispatcher,
+        alerts,
+        store,
+        config.spike,
+        utc_clock,
+        team=config.crisis_team,
+        sla_minutes=config.default_sla_minutes,
+        incidents=oncall.incidents,
+    )
+    oncall.check_spikes_with(spikes.check)
     return MentionProcessor(
         store=store,
         analyzer=analyzer(settings),
@@ -224,6 +239,7 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
         raw_ttl=timedelta(days=settings.raw_ttl_days),
         clock=utc_clock,
         brand_posts=BrandPostRecorder(store, ResponsesStore(aws.client("dynamodb"), settings.table_name), utc_clock),
+        urls=UrlClaims(aws.client("dynamodb"), settings.table_name),
     )
 
 
@@ -279,16 +295,29 @@ def urgent_pager(settings: AlertingSettings) -> UrgentPager:
     return UrgentPager(store, oncall, utc_clock)
 
 
+def triaged_reader(mentions: MentionStore) -> Callable[[str], TriagedMention | None]:
+    def read(mention_id: str) -> TriagedMention | None:
+        item = mentions.get(mention_id)
+        return item.to_triaged() if item is not None else None
+
+    return read
+
+
 def spike_job(settings: AlertingSettings) -> SpikeJob:
+    """Spikes are signals of incidents (alerts/incidents.py): a thread's, or the brand's."""
     config = escalation_config(settings)
+    dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
+    alerts = AlertStore(aws.client("dynamodb"), settings.table_name)
+    mentions = MentionStore(aws.client("dynamodb"), settings.table_name)
     return SpikeJob(
-        alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn),
-        AlertStore(aws.client("dynamodb"), settings.table_name),
-        MentionStore(aws.client("dynamodb"), settings.table_name),
+        dispatcher,
+        alerts,
+        mentions,
         config.spike,
         utc_clock,
-        team=config.spike.team,
+        team=config.crisis_team,
         sla_minutes=config.default_sla_minutes,
+        incidents=IncidentDesk(alerts, dispatcher, config, utc_clock, root_lookup=triaged_reader(mentions)),
     )
 
 

@@ -158,7 +158,7 @@ def triaged(
     handle: str = "dana",
     text: str = "The heater caught fire in our kitchen, this is dangerous",
     reaction: Reaction = Reaction.ESCALATE,
-    category: Category = Category.SAFETY,
+    category: Category = Category.COMPLAINT,  # safety would page on its own (never grouped)
     severity: Severity = Severity.HIGH,
     sentiment: Sentiment = Sentiment.NEGATIVE,
     team: str = "social",

@@ -46,9 +46,10 @@ def test_a_second_mention_in_the_same_thread_within_the_cooldown_only_raises_the
     second = store(mentions, triaged("3", handle="ben", root_id="root-1", created_at=clock.now))
     outcome = oncall.page_mention(second)
 
-    # Then nobody is paged again and the open alert counts both
-    assert outcome.action is DispatchAction.MERGED
-    assert outcome.alert.count == 2 and outcome.alert.mention_ids == ("x:2", "x:3")
+    # Then nobody is paged again and the thread's open incident counts both
+    assert outcome.action is DispatchAction.MERGED and outcome.alert.dedup_key == "thread:x:root-1"
+    incident = oncall.incidents.open_incident("thread:x:root-1")
+    assert incident.mentions == 2 and incident.mention_ids == ("x:2", "x:3")
     assert len(inboxes.read("everything")) == 1
 
 
@@ -58,11 +59,11 @@ def test_the_same_author_after_the_cooldown_pages_again(oncall, mentions, inboxe
     clock.advance(minutes=5)
     inside = oncall.page_mention(store(mentions, triaged("5", handle="cara", created_at=clock.now)))
 
-    # When a third comes after the cooldown has passed
-    clock.advance(minutes=config.cooldown_minutes)
+    # When a third comes after the incident has gone quiet (closed)
+    clock.advance(minutes=config.incidents.quiet_minutes)
     after = oncall.page_mention(store(mentions, triaged("6", handle="cara", created_at=clock.now)))
 
-    # Then the second was merged, the third opened a new alert generation and paged
+    # Then the second was merged, the third opened a new incident (and page generation) and paged
     assert inside.action is DispatchAction.MERGED
     assert after.action is DispatchAction.SENT and after.alert.generation == 2
     assert len(inboxes.read("everything")) == 2
@@ -74,8 +75,8 @@ def test_a_redelivered_mention_is_counted_once(oncall, mentions, inboxes):
 
     again = oncall.page_mention(item)
 
-    assert again.action is DispatchAction.DUPLICATE
-    assert again.alert.count == 1
+    assert again.action is DispatchAction.MERGED  # into its own incident's page
+    assert oncall.incidents.open_incident("author:x:dee").mentions == 1
     assert len(inboxes.read("everything")) == 1
 
 
@@ -89,17 +90,17 @@ def test_a_storm_pages_once_with_a_summary_instead_of_every_mention(oncall, ment
         clock.advance(seconds=30)
         outcomes.append(oncall.page_mention(store(mentions, triaged(f"s{n}", handle=f"user{n}", created_at=clock.now))))
 
-    # Then the first 5 page on their own, the 6th opens one storm alert, the rest are counted into it
+    # Then the first 5 page on their own, the 6th opens one storm incident, the rest are counted into it
     assert [o.action for o in outcomes] == [DispatchAction.SENT] * 6 + [DispatchAction.MERGED] * 2
     assert outcomes[5].alert.kind.value == "storm"
-    assert outcomes[7].alert.count == 3
+    assert oncall.incidents.open_incident("brand:acme").mentions == 8
     delivered = inboxes.read("critical")
     assert len(delivered) == 1
     storm = delivered[0]
     assert storm["_attributes"]["kind"] == "storm"
-    assert "6 urgent mentions" in storm["email_subject"]
+    assert "[STORM] acme on X: 6 posts" in storm["email_subject"]
     assert "Platforms: X 6" in storm["email_body"]
-    assert sum(f"@user{n} " in storm["email_body"] for n in range(6)) == 5  # the five highest-reach samples
+    assert sum(f"@user{n} " in storm["email_body"] for n in range(6)) == 6  # every post, highest reach first
     assert len(inboxes.read("everything")) == 6
 
 
@@ -215,7 +216,8 @@ def test_a_reply_by_an_author_with_an_open_alert_is_counted_into_it(oncall, ment
     clock.advance(minutes=3)
     outcome = oncall.page_mention(store(mentions, triaged("21", handle="kay", root_id="other", created_at=clock.now)))
 
-    # Then the reply is counted into the author's open alert
+    # Then the reply is counted into the author's open incident
     assert outcome.action is DispatchAction.MERGED
-    assert outcome.alert.dedup_key == "author:x:kay" and outcome.alert.count == 2
+    assert outcome.alert.dedup_key == "author:x:kay"
+    assert oncall.incidents.open_incident("author:x:kay").mentions == 2
     assert len(inboxes.read("everything")) == 1

@@ -132,14 +132,17 @@ def test_a_respond_mention_warns_its_team_in_business_hours_and_records_its_brea
     assert clock_item.deadline == datetime(2026, 11, 30, 9, 20, tzinfo=UTC)  # 40 min Friday + 20 min Monday
     assert clock_item.warn_at == datetime(2026, 11, 30, 9, 10, tzinfo=UTC)
 
-    # When the schedule runs through the weekend until Monday 09:30
-    while clock.now < datetime(2026, 11, 30, 9, 30, tzinfo=UTC):
+    # When the schedule runs through the weekend until Monday 10:05
+    while clock.now < datetime(2026, 11, 30, 10, 5, tzinfo=UTC):
         clock.advance(minutes=5)
         job.run()
 
-    # Then the team got one warning on Monday at 09:10, nobody was paged, and the breach was recorded at 09:20
-    warnings = inboxes.read("social-team")
-    assert len(warnings) == 1 and "@r10" in warnings[0]["sms"]
+    # Then the team got one summary of the 09:00-10:00 hour (the warning at 09:10 and the breach at 09:20),
+    # nobody was paged, and the breach was recorded at 09:20
+    summaries = inboxes.read("social-team")
+    assert len(summaries) == 1 and summaries[0]["_attributes"]["kind"] == "sla_summary"
+    assert "09:00-10:00 UTC: 1 SLA breaches, 1 replies due soon" in summaries[0]["email_body"]
+    assert "@r10" in summaries[0]["email_body"]
     assert inboxes.read("social-oncall") == []
     breaches = alerts.breaches("acme", datetime(2026, 11, 30).date())
     assert [(b.kind.value, b.breached_at.strftime("%a %H:%M")) for b in breaches] == [("respond", "Mon 09:20")]

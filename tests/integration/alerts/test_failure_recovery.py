@@ -86,20 +86,23 @@ def test_a_respond_warning_that_fails_is_sent_by_the_next_run(
 
     item = store(mentions, respond("4", clock.now))
     oncall.observe(item, context=None)
-    flaky = FailingOnce(alerts, "open_alert", when=lambda alert: alert.dedup_key.startswith("sla-warning:"))
-    failing_dispatcher = AlertDispatcher(publisher, flaky, config, clock, signer=signer, public_base_url=BASE_URL)
-    job = EscalationJob(failing_dispatcher, alerts, mentions, config, clock)
+    flaky = FailingOnce(alerts, "add_to_summary")
+    dispatcher = AlertDispatcher(publisher, alerts, config, clock, signer=signer, public_base_url=BASE_URL)
+    job = EscalationJob(dispatcher, flaky, mentions, config, clock)
     warn_at = alerts.get_clock("mention:x:4").warn_at
     clock.now = warn_at
 
-    # When the schedule runs at the warning time and a minute later
+    # When the schedule runs at the warning time, a minute later, and once the summary's hour has ended
     first = job.run()
     clock.advance(minutes=1)
     second = job.run()
+    clock.now = warn_at.replace(minute=0) + timedelta(hours=1, minutes=1)
+    job.run()
 
-    # Then the warning was not marked sent by the failed run, and the team got it exactly once
+    # Then the warning was not filed by the failed run, and the team got it exactly once, in one summary
     assert first.failed == ["mention:x:4"] and second.warned == ["mention:x:4"]
-    assert len(inboxes.read("social-team")) == 1
+    summaries = inboxes.read("social-team")
+    assert len(summaries) == 1 and summaries[0]["email_body"].count("warning") == 1
     assert alerts.get_clock("mention:x:4").warned
 
 

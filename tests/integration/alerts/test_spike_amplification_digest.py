@@ -153,16 +153,17 @@ def test_a_fast_growing_thread_of_mild_replies_alerts_once_with_its_link(oncall,
         )
         outcomes.append(oncall.observe(reply, context=None))
 
-    # Then the 20th reply raised one amplification alert, the 21st only counted into it
+    # Then the 20th reply opened the thread's incident and paged once, the 21st only counted into it
     assert outcomes[:19] == [None] * 19
     assert outcomes[19].action is DispatchAction.SENT and outcomes[20].action is DispatchAction.MERGED
     delivered = inboxes.read("social-oncall")
     assert len(delivered) == 1
     assert delivered[0]["_attributes"]["kind"] == "amplification"
+    assert delivered[0]["_attributes"]["incident"] == "thread:x:root#1"
     alert = delivered[0]
-    assert f"Thread: {root.mention.permalink}" in alert["email_body"]
-    assert root.mention.permalink in json.loads(json.dumps(alert["chat"]))["metadata"]["relatedResources"]
-    assert "20 replies in 30min" in alert["sms"] and len(alert["sms"]) <= 160
+    assert "Root post:" in alert["email_body"] and root.mention.permalink in alert["email_body"]
+    assert "20 replies in 30 min" in alert["email_body"]  # the timeline names the signal
+    assert "[THREAD] X acme @brandfan" in alert["sms"] and "20 replies" in alert["sms"] and len(alert["sms"]) <= 160
     assert "/ack/" in alert["sms"].split(" ")[-1]
 
 
@@ -264,5 +265,6 @@ def test_the_daily_digest_summarises_a_brand_day(sns, sqs, alerts, mentions, onc
     assert 'Recurring phrases: "refund missing" (2)' in body
     assert "Acknowledged: 1, median 6 min" in body
     assert "Responded: 2, median" in body
-    assert "SLA breaches: 1" in body and "mention:reddit:c2" in body
-    assert "Praise waiting for a thank-you: 1" in body and "@fan " in body and "@fan2" not in body
+    assert "SLA breaches: 1 (social 1)" in body and "team social: 1 (respond)" in body
+    praise = body.split("Praise waiting for a thank-you: ")[1]
+    assert praise.startswith("1") and "@fan " in praise and "@fan2" not in praise

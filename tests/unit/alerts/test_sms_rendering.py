@@ -61,7 +61,7 @@ def test_sms_names_only_the_public_handle_and_ends_in_the_link():
     sms = render_sms(triaged("My order never arrived " * 10), "https://ack.example/a/Tk3n")
     assert "@dana" in sms and "Private-Name" not in sms
     assert sms.endswith("https://ack.example/a/Tk3n")
-    assert sms.startswith("[CRITICAL] X @dana 12k:")
+    assert sms.startswith("[CRITICAL] X default @dana 12k:")  # severity, platform, brand, handle, reach
 
 
 def test_non_gsm_characters_are_replaced_not_dropped():

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from mentionwatch.alerts.ack import AckSigner
+from mentionwatch.alerts.incidents import acknowledge_incident
 from mentionwatch.exceptions import AckLinkUnknown, MentionwatchError, VersionConflict
 from mentionwatch.lifecycle import Action, LifecycleEvent, step
 from mentionwatch.models import MentionStatus, UtcDatetime
@@ -93,6 +94,8 @@ class Acknowledger:
         if link is None or alert is None:
             raise AckLinkUnknown("no alert is on record for this acknowledge link", field="token")
         changed = self._alerts.acknowledge_alert(alert, actor, via, now)
+        if changed:
+            acknowledge_incident(self._alerts, alert.dedup_key, actor, now)
         # Always (idempotent: only mentions still `new` move): a first tap that failed half-way is finished by the
         # next one, in the name of whoever acknowledged the alert.
         by, how = (actor, via) if changed else (alert.acknowledged_by or actor, alert.acknowledged_via or via)

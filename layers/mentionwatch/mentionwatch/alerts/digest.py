@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
-from mentionwatch.alerts.messages import PLATFORM_LABELS, AlertMessage
+from mentionwatch.alerts.incidents import describe, incident_title
+from mentionwatch.alerts.messages import PLATFORM_LABELS, AlertMessage, mention_platform, redact_private, safe_handle
 from mentionwatch.alerts.notices import build_notice
 from mentionwatch.alerts.oncall import MentionReader
-from mentionwatch.alerts.records import Breach, minutes_between
+from mentionwatch.alerts.records import Breach, Incident, minutes_between
 from mentionwatch.alerts.sns import SnsPublisher
 from mentionwatch.alerts.spike import top_phrases
-from mentionwatch.models import MentionStatus, Reaction, Sentiment
+from mentionwatch.models import Category, MentionStatus, Reaction, Sentiment
 from mentionwatch.responses.stats import ResponseBreakdown, describe_rate, response_breakdown
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import MentionItem
@@ -28,6 +29,7 @@ from mentionwatch.store.items import MentionItem
 logger = Logger(child=True)
 
 TOP = 5
+_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 class Timing(BaseModel):
@@ -63,13 +65,25 @@ class Digest(BaseModel):
     praise_waiting: list[MentionItem]
     praise_waiting_count: int
     first_response: ResponseBreakdown | None = None
+    incidents: list[Incident] = []
+    safety: list[MentionItem] = []  # safety mentions: they page on their own, so they come first
+    top_reach: list[MentionItem] = []  # the posts with the largest audience, whatever their sentiment
+
+    @property
+    def breaches_by_team(self) -> dict[str, list[Breach]]:
+        teams: dict[str, list[Breach]] = {}
+        for breach in sorted(self.breaches, key=lambda b: b.deadline):
+            teams.setdefault(breach.team, []).append(breach)
+        return dict(sorted(teams.items(), key=lambda kv: -len(kv[1])))
 
 
 def _impact(item: MentionItem) -> int:
     return item.mention.reach + item.mention.engagement.interactions
 
 
-def build_digest(brand: str, day: date, items: list[MentionItem], breaches: list[Breach]) -> Digest:
+def build_digest(
+    brand: str, day: date, items: list[MentionItem], breaches: list[Breach], incidents: Sequence[Incident] = ()
+) -> Digest:
     live = [item for item in items if not item.deleted]
     negatives = [item for item in live if item.sentiment.label is Sentiment.NEGATIVE]
     praise = [i for i in live if i.triage.reaction is Reaction.ACKNOWLEDGE and i.status is MentionStatus.NEW]
@@ -90,6 +104,12 @@ def build_digest(brand: str, day: date, items: list[MentionItem], breaches: list
         praise_waiting=sorted(praise, key=_impact, reverse=True)[:TOP],
         praise_waiting_count=len(praise),
         first_response=response_breakdown(live),
+        incidents=sorted(
+            (incident for incident in incidents if incident.brand == brand),
+            key=lambda incident: (-_RANK.get(incident.severity, 0), -incident.mentions),
+        ),
+        safety=[i for i in live if i.triage.category is Category.SAFETY and i.triage.is_urgent],
+        top_reach=sorted(live, key=lambda item: item.mention.reach, reverse=True)[:TOP],
     )
 
 
@@ -99,9 +119,22 @@ def _minutes(value: float | None) -> str:
 
 def _excerpt(item: MentionItem, limit: int = 160) -> str:
     mention = item.mention
-    text = mention.text if len(mention.text) <= limit else mention.text[: limit - 3] + "..."
-    platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
-    return f"- {platform} @{mention.author.handle} ({mention.reach:,}): {text} {mention.permalink or ''}".rstrip()
+    text = redact_private(mention.text)
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    who = f"{mention_platform(mention)} @{safe_handle(mention.author.handle)}"
+    tone = "" if item.sentiment.label is Sentiment.NEGATIVE else f", {item.sentiment.label.value.lower()}"
+    return f"- {who} ({mention.reach:,}{tone}): {text} {mention.permalink or ''}".rstrip()
+
+
+def _incident_line(incident: Incident) -> str:
+    safety = f"; {len(incident.linked_pages)} safety/legal pages apart" if incident.linked_pages else ""
+    acked = (
+        f", acknowledged by {incident.acknowledged_by}" if incident.acknowledged_by else f", {incident.status.value}"
+    )
+    return (
+        f"- [{incident.kind.value.upper()}] {incident_title(incident)}: {describe(incident)}; team {incident.team}, "
+        f"{incident.severity}{acked}; {incident.pages} pages{safety} (opened {incident.opened_at:%H:%M} UTC)"
+    )
 
 
 def _first_response_lines(breakdown: ResponseBreakdown | None) -> list[str]:
@@ -139,11 +172,25 @@ def render_digest(digest: Digest) -> AlertMessage:
         f"90th percentile {_minutes(digest.response.p90_minutes)} after posting",
         *_first_response_lines(digest.first_response),
         "",
-        f"SLA breaches: {len(digest.breaches)}",
+        f"Safety pages: {len(digest.safety)}",
+        *[_excerpt(item) for item in digest.safety[:TOP]],
+        "",
+        f"Incidents: {len(digest.incidents)}",
+        *[_incident_line(incident) for incident in digest.incidents[:10]],
+        "",
+        "Top posts by reach (any sentiment):",
+        *([_excerpt(item) for item in digest.top_reach] or ["- none"]),
+        "",
+        f"SLA breaches: {len(digest.breaches)}"
+        + (
+            " (" + ", ".join(f"{team} {len(items)}" for team, items in digest.breaches_by_team.items()) + ")"
+            if digest.breaches
+            else ""
+        ),
         *[
-            f"- {breach.kind.value} {breach.clock_id} (team {breach.team}): deadline {breach.deadline:%H:%M}, "
-            f"breached {breach.breached_at:%H:%M} UTC"
-            for breach in digest.breaches
+            f"- team {team}: {len(items)} ({', '.join(sorted({b.kind.value for b in items}))}), first deadline "
+            f"{items[0].deadline:%H:%M} UTC, last {items[-1].deadline:%H:%M} UTC"
+            for team, items in digest.breaches_by_team.items()
         ],
         "",
         f"Praise waiting for a thank-you: {digest.praise_waiting_count}",
@@ -157,7 +204,7 @@ def render_digest(digest: Digest) -> AlertMessage:
         severity="low",
         route="digest",
         title=f"mentionwatch digest {digest.brand} {digest.day.isoformat()}: {digest.total} mentions, "
-        f"{len(digest.breaches)} SLA breaches",
+        f"{len(digest.incidents)} incidents, {len(digest.safety)} safety, {len(digest.breaches)} SLA breaches",
         sms=f"Digest {digest.brand} {digest.day.isoformat()}: {digest.total} mentions, "
         f"{len(digest.breaches)} SLA breaches, {digest.praise_waiting_count} praise waiting",
         lines=lines,
@@ -193,7 +240,8 @@ class DigestJob:
                 continue
             try:
                 items = self._mentions.by_brand(brand, start, start + timedelta(days=1))
-                digest = build_digest(brand, day, items, self._alerts.breaches(brand, day))
+                incidents = self._alerts.incidents_opened(day)
+                digest = build_digest(brand, day, items, self._alerts.breaches(brand, day), incidents)
                 self._publisher.publish(render_digest(digest))
             except Exception as err:  # give the claim back so the retry sends it; the other brands go on
                 logger.exception("digest not sent; released for the retry", extra={"brand": brand})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mentionwatch.alerts.gsm import SMS_LIMIT, fit, septets, to_gsm7
-from mentionwatch.alerts.messages import PLATFORM_LABELS, SUBJECT_LIMIT, AlertMessage
+from mentionwatch.alerts.messages import SUBJECT_LIMIT, AlertMessage, mention_platform, redact_private, safe_handle
 from mentionwatch.models import TriagedMention
 
 
@@ -61,6 +61,7 @@ def build_notice(
     return AlertMessage(
         dedup_key=dedup_key,
         sms=sms_with_link(sms, link),
+        headline=to_gsm7(sms),
         email_subject=subject,
         email_body="\n".join(body_lines),
         chat=chat,
@@ -70,7 +71,10 @@ def build_notice(
 
 def sample_line(triaged: TriagedMention) -> str:
     mention = triaged.mention
-    platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
-    text = mention.text if len(mention.text) <= 140 else mention.text[:137] + "..."
+    text = redact_private(mention.text)
+    text = text if len(text) <= 140 else text[:137] + "..."
     link = f" {mention.permalink}" if mention.permalink else ""
-    return f"- {platform} @{mention.author.handle} ({mention.reach:,}): {text}{link}"
+    tone = f" [{triaged.sentiment.label.value.lower()}]" if triaged.sentiment.label.value != "NEGATIVE" else ""
+    return (
+        f"- {mention_platform(mention)} @{safe_handle(mention.author.handle)} ({mention.reach:,}){tone}: {text}{link}"
+    )

@@ -1,10 +1,10 @@
 """What the pipeline asks of alerting for each stored mention.
 
-- `observe`: count it (hourly volume for spikes and the digest), start a respond SLA clock, and page an
-  amplification alert when its thread is growing fast.
-- `page_mention`: page an urgent mention, unless it belongs to an open alert (same thread, or same author,
-  within the cooldown: the count grows) or its brand is in a storm (more than N urgent mentions in M minutes:
-  one storm alert, later ones counted into it).
+- `observe`: count it (hourly volume for spikes and the digest), start a respond SLA clock, add it to the open
+  incident of its thread or brand, and open (or grow) its thread's incident when the thread is amplified.
+- `page_mention`: safety and `bypass_grouping` page on their own, linked to the incident they sit in; any other
+  urgent mention joins the open incident of its thread, author or brand, starts a storm incident when its brand
+  has more than N urgent mentions in M minutes, or opens an incident of its own (alerts/incidents.py).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher, DispatchOutcome
-from mentionwatch.alerts.gsm import SMS_LIMIT, septets, to_gsm7
-from mentionwatch.alerts.messages import PLATFORM_LABELS, render_alert
-from mentionwatch.alerts.notices import build_notice, sample_line
+from mentionwatch.alerts.incidents import IncidentDesk, describe, dominant_thread, incident_title
+from mentionwatch.alerts.messages import AlertMessage, render_alert
 from mentionwatch.alerts.policy import EscalationConfig
-from mentionwatch.alerts.records import Alert, AlertKind, ClockKind, SlaClock
-from mentionwatch.exceptions import AdapterError, MentionwatchError
-from mentionwatch.models import Mention, Reaction, TriageContext, TriagedMention
+from mentionwatch.alerts.records import Alert, AlertKind, ClockKind, IncidentKind, SlaClock
+from mentionwatch.exceptions import AdapterError, AlreadyStored, MentionwatchError
+from mentionwatch.models import Category, Mention, Reaction, TriageContext, TriagedMention
 from mentionwatch.store import keys
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import MentionItem
@@ -31,9 +30,22 @@ from mentionwatch.store.items import MentionItem
 logger = Logger(child=True)
 
 
+BYPASS_TAG = "bypass_grouping"  # a triage rule's tag: this mention always pages on its own
+MAX_SEED = 1000  # a thread's mentions read when its incident opens
+
+
 class MentionReader(Protocol):
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def by_brand(self, brand: str, start: datetime, end: datetime) -> list[MentionItem]: ...
+    def by_thread(self, thread_key: str) -> list[MentionItem]: ...
+
+
+def bypasses_grouping(triaged: TriagedMention) -> bool:
+    """Safety, and anything a rule tags `bypass_grouping`, never merges into an incident or storm."""
+    triage = triaged.triage
+    return triage.is_urgent and (
+        triage.category is Category.SAFETY or BYPASS_TAG in triage.tags or bool(getattr(triage, BYPASS_TAG, False))
+    )
 
 
 def mention_dedup_keys(mention: Mention) -> list[str]:
@@ -69,14 +81,6 @@ def respond_clock(triaged: TriagedMention, config: EscalationConfig, now: dateti
     )
 
 
-def _with_link_if_whole(text: str, link: str, ack: str | None) -> str:
-    """The thread link goes into the SMS only if it fits whole beside the acknowledge link (e-mail and chat
-    always carry it): a cut link is worse than none."""
-    candidate = f"{text} {link}"
-    room = SMS_LIMIT - (septets(ack) + 1 if ack else 0)
-    return candidate if septets(to_gsm7(candidate)) <= room else f"{text} (thread link in e-mail/chat)"
-
-
 class OnCall:
     def __init__(
         self,
@@ -85,17 +89,33 @@ class OnCall:
         mentions: MentionReader,
         config: EscalationConfig,
         clock: Callable[[], datetime],
+        incidents: IncidentDesk | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._alerts = alerts
         self._mentions = mentions
         self._config = config
         self._clock = clock
+        self._incidents = incidents or IncidentDesk(alerts, dispatcher, config, clock, root_lookup=self._root)
+        self._spike_check: Callable[[str], object] | None = None
         self._pending_counts: list[TriagedMention] | None = None
         self._pending_clocks: list[SlaClock] | None = None
 
     def register_lambda_context(self, context: Any) -> None:
         self._dispatcher.register_lambda_context(context)
+
+    @property
+    def incidents(self) -> IncidentDesk:
+        return self._incidents
+
+    def check_spikes_with(self, check: Callable[[str], object]) -> None:
+        """Spike detection for one brand (`SpikeJob.check`), run before an urgent post opens an incident of its
+        own: a post inside a burst then joins the burst's incident instead of paging apart."""
+        self._spike_check = check
+
+    def _root(self, mention_id: str) -> TriagedMention | None:
+        item = self._mentions.get(mention_id)
+        return item.to_triaged() if item is not None else None
 
     # --- every stored mention --------------------------------------------------------------------------
     @contextmanager
@@ -155,71 +175,57 @@ class OnCall:
                 self._pending_clocks.append(clock)
             else:
                 self._alerts.start_clock(clock)
-        return self._check_amplification(triaged)
+        return self._group(triaged)
 
-    def _check_amplification(self, triaged: TriagedMention) -> DispatchOutcome | None:
+    def _group(self, triaged: TriagedMention) -> DispatchOutcome | None:
+        """Join the open incident of the mention's thread or brand; a reply in a thread growing fast (amplification)
+        opens or escalates its thread's incident. Only a material step pages (an update)."""
         mention = triaged.mention
+        incident = self._incidents.containing(triaged)
+        outcome = None
+        if incident is not None:
+            outcome = self._incidents.signal(
+                incident.key, incident.kind, [triaged], signal="mention", pages=False, known=incident
+            )
+        thread = f"thread:{mention.thread_key}"
+        if not mention.thread.root_id or (incident is not None and incident.key == thread):
+            return outcome
         settings = self._config.amplification
-        if not mention.thread.root_id:
-            return None
         since = self._clock() - timedelta(minutes=settings.window_minutes)
         replies = self._alerts.count_thread(mention.thread_key, since)
         if replies < settings.replies:
-            return None
-        root = self._mentions.get(f"{mention.platform.value}:{mention.thread.root_id}")
-        link = (root.mention.permalink if root else None) or mention.permalink or mention.thread_key
-        platform = PLATFORM_LABELS.get(mention.platform.value, mention.platform.value)
-        brand, team = mention.match.brand, triaged.triage.team
-
-        def render(ack: str | None):  # type: ignore[no-untyped-def]
-            return build_notice(
-                dedup_key=f"amplification:{mention.thread_key}",
-                kind=AlertKind.AMPLIFICATION.value,
-                brand=brand,
-                team=team,
-                severity="high",
-                route="oncall",
-                title=f"[THREAD] {platform} thread about {brand} growing: {replies} replies in "
-                f"{settings.window_minutes} min",
-                sms=_with_link_if_whole(
-                    f"[THREAD] {platform} {brand}: {replies} replies in {settings.window_minutes}min", link, ack
-                ),
-                lines=[
-                    f"A {platform} thread about {brand} got {replies} replies and comments in the last "
-                    f"{settings.window_minutes} minutes (threshold {settings.replies}).",
-                    f"Thread: {link}",
-                    "",
-                    "Latest reply:",
-                    sample_line(triaged),
-                ],
-                link=ack,
-                next_steps=["Read the thread", "Decide whether to answer once, publicly, at the top"],
-                related=[link],
-                extra={"platform": mention.platform.value},
-            )
-
-        return self._dispatcher.page(
-            AlertCandidate(
-                dedup_key=f"amplification:{mention.thread_key}",
-                kind=AlertKind.AMPLIFICATION,
-                brand=brand,
-                team=team,
-                severity="high",
-                cooldown=timedelta(minutes=settings.cooldown_minutes),
-                render=render,
-                sla_minutes=self._config.default_sla_minutes,
-            ),
-            mention.id,
+            return outcome
+        return self._incidents.signal(
+            thread,
+            IncidentKind.THREAD,
+            [triaged],
+            signal="amplification",
+            severity="high",
+            note=f"{replies} replies in {settings.window_minutes} min",
+            seed=lambda: self._thread_mentions(mention.thread_key),
         )
+
+    def _thread_mentions(self, thread_key: str) -> list[TriagedMention]:
+        return [item.to_triaged() for item in self._mentions.by_thread(thread_key)[:MAX_SEED] if not item.deleted]
 
     # --- urgent mentions -------------------------------------------------------------------------------
     def page_mention(self, triaged: TriagedMention) -> DispatchOutcome:
+        """Safety and `bypass_grouping` page on their own (linked to any open incident). Anything else joins the
+        open incident of its thread, author or brand (which pages only on a material step), starts a storm
+        incident when the brand has too many urgent mentions at once, or opens an incident of its own."""
         mention, triage = triaged.mention, triaged.triage
+        if bypasses_grouping(triaged):
+            return self._page_alone(triaged)
+        author = f"author:{keys.author_key(mention)}"
+        incident = self._incidents.containing(triaged) or self._incidents.open_incident(author)
+        if incident is not None:
+            outcome = self._incidents.signal(
+                incident.key, incident.kind, [triaged], signal="urgent", severity=triage.severity.value, known=incident
+            )
+            if outcome is not None:
+                return outcome
         brand = mention.match.brand
         storm = self._config.storm
-        storm_key = f"storm:{brand}"
-        if self._dispatcher.open_alert(storm_key) is not None:
-            return self._dispatcher.page(self._storm_candidate(triaged, [triaged]), mention.id)
         now = self._clock()
         window = timedelta(minutes=storm.window_minutes)
         if self._alerts.count_urgent(brand, now, window) > storm.threshold:
@@ -230,69 +236,79 @@ class OnCall:
             ]
             if not any(item.mention.id == mention.id for item in recent):
                 recent.append(triaged)
-            return self._dispatcher.page(self._storm_candidate(triaged, recent), mention.id)
+            thread = dominant_thread(recent, self._config.incidents.thread_share)
+            key, kind = (f"thread:{thread}", IncidentKind.THREAD) if thread else (f"brand:{brand}", IncidentKind.STORM)
+            outcome = self._incidents.signal(
+                key,
+                kind,
+                [triaged, *(item for item in recent if item.mention.id != mention.id)],
+                signal="storm",
+                severity="critical",
+                note=f"{len(recent)} urgent mentions in {storm.window_minutes} min",
+                seed=(lambda: self._thread_mentions(thread)) if thread else None,
+            )
+            if outcome is not None:
+                return outcome
+        if mention.thread.root_id:
+            key, kind = f"thread:{mention.thread_key}", IncidentKind.THREAD
+        else:
+            key, kind = author, IncidentKind.MENTION
+            if self._spike_check is not None:
+                # The brand may be spiking before the 5-minute schedule notices: check now, and join if it is.
+                self._spike_check(brand)
+                spiking = self._incidents.open_incident(f"brand:{brand}")
+                if spiking is not None:
+                    outcome = self._incidents.signal(
+                        spiking.key, spiking.kind, [triaged], signal="urgent", severity=triage.severity.value
+                    )
+                    if outcome is not None:
+                        return outcome
+        outcome = self._incidents.signal(
+            key,
+            kind,
+            [triaged],
+            signal="urgent",
+            severity=triage.severity.value,
+            team=triage.team,
+            seed=(lambda: self._thread_mentions(mention.thread_key)) if kind is IncidentKind.THREAD else None,
+        )
+        if outcome is None:  # not possible for a paging signal; kept explicit for the type checker
+            raise AlreadyStored(f"incident {key} did not page; the batch retries this mention")
+        return outcome
 
-        candidates = mention_dedup_keys(mention)
-        key = next((k for k in candidates if self._dispatcher.open_alert(k) is not None), candidates[0])
-        return self._dispatcher.page(
+    def _page_alone(self, triaged: TriagedMention) -> DispatchOutcome:
+        mention, triage = triaged.mention, triaged.triage
+        incident = self._incidents.containing(triaged)
+        key = f"page:{mention.id}"
+        note = f"in open {incident.kind.value} incident" if incident else None
+        lines = (
+            [
+                f"Part of open incident {incident.id}: {incident_title(incident)}, {describe(incident)}.",
+                "Paged on its own: safety and bypass_grouping mentions never merge into an incident.",
+            ]
+            if incident
+            else None
+        )
+
+        def render(link: str | None) -> AlertMessage:
+            message = render_alert(triaged, link, dedup_key=key, note=note, incident_lines=lines)
+            if incident is None:
+                return message
+            return message.model_copy(update={"attributes": message.attributes | {"incident": incident.id}})
+
+        outcome = self._dispatcher.page(
             AlertCandidate(
                 dedup_key=key,
                 kind=AlertKind.MENTION,
-                brand=brand,
+                brand=mention.match.brand,
                 team=triage.team,
                 severity=triage.severity.value,
                 cooldown=timedelta(minutes=self._config.cooldown_minutes),
-                render=lambda link: render_alert(triaged, link, dedup_key=key),
+                render=render,
                 sla_minutes=triage.sla_minutes or self._config.default_sla_minutes,
             ),
             mention.id,
         )
-
-    def _storm_candidate(self, triaged: TriagedMention, recent: list[TriagedMention]) -> AlertCandidate:
-        brand, team = triaged.mention.match.brand, triaged.triage.team
-        storm = self._config.storm
-        key = f"storm:{brand}"
-        count = len(recent)
-        platforms: dict[str, int] = {}
-        for item in recent:
-            label = PLATFORM_LABELS.get(item.mention.platform.value, item.mention.platform.value)
-            platforms[label] = platforms.get(label, 0) + 1
-        spread = ", ".join(f"{name} {n}" for name, n in sorted(platforms.items(), key=lambda kv: -kv[1]))
-        top = sorted(recent, key=lambda item: item.mention.reach, reverse=True)[:5]
-
-        def render(link: str | None):  # type: ignore[no-untyped-def]
-            return build_notice(
-                dedup_key=key,
-                kind=AlertKind.STORM.value,
-                brand=brand,
-                team=team,
-                severity="critical",
-                route="oncall",
-                title=f"[STORM] {brand}: {count} urgent mentions in {storm.window_minutes} min",
-                sms=f"[STORM] {brand}: {count} urgent mentions in {storm.window_minutes}min ({spread}). "
-                "Further ones are counted, not paged.",
-                lines=[
-                    f"{count} urgent mentions of {brand} in the last {storm.window_minutes} minutes "
-                    f"(threshold {storm.threshold}). Platforms: {spread}.",
-                    f"Further urgent mentions in the next {storm.cooldown_minutes} minutes are counted into "
-                    "this alert instead of paging.",
-                    "",
-                    "Highest reach:",
-                    *[sample_line(item) for item in top],
-                ],
-                link=link,
-                next_steps=["Check for an incident or outage", "Prepare one public statement"],
-                related=[item.mention.permalink or "" for item in top],
-            )
-
-        return AlertCandidate(
-            dedup_key=key,
-            kind=AlertKind.STORM,
-            brand=brand,
-            team=team,
-            severity="critical",
-            cooldown=timedelta(minutes=storm.cooldown_minutes),
-            render=render,
-            sla_minutes=self._config.default_sla_minutes,
-            mention_ids=tuple(item.mention.id for item in recent),
-        )
+        if incident is not None:
+            self._incidents.link_page(incident, mention.id, key)
+        return outcome

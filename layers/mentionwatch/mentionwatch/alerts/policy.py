@@ -132,6 +132,19 @@ class AmplificationConfig(_Config):
     cooldown_minutes: Annotated[int, Field(ge=1)] = 120
 
 
+class IncidentConfig(_Config):
+    """How signals group into incidents and when an incident pages again (alerts/README.md, "Incidents")."""
+
+    crisis_team: Annotated[str | None, Field(min_length=1, max_length=64)] = None  # None: `spike.team`
+    update_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15  # at most one update page this often
+    volume_step: Annotated[float, Field(gt=1)] = 4.0  # an update needs this many times the volume last paged …
+    reach_step: Annotated[float, Field(gt=1)] = 4.0  # … or an account this many times bigger than any paged
+    press_reach: Annotated[int, Field(ge=1)] = 100_000  # accounts this big are always listed (press, high reach)
+    quiet_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 180  # closed after this long without a signal
+    thread_share: Annotated[float, Field(gt=0, le=1)] = 0.5  # a spike or storm mostly from one thread is its
+    top_posts: Annotated[int, Field(ge=1, le=20)] = 8
+
+
 class EscalationConfig(_Config):
     default_sla_minutes: Annotated[int, Field(ge=1)] = 15
     cooldown_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30  # same thread / author: one open alert
@@ -143,6 +156,13 @@ class EscalationConfig(_Config):
     storm: StormConfig = StormConfig()
     spike: SpikeConfig = SpikeConfig()
     amplification: AmplificationConfig = AmplificationConfig()
+    incidents: IncidentConfig = IncidentConfig()
+    sla_summary_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60  # SLA warnings/breaches: one message a team
+
+    @property
+    def crisis_team(self) -> str:
+        """Who gets thread, storm and spike incidents: `incidents.crisis_team`, else the spike team."""
+        return self.incidents.crisis_team or self.spike.team
 
     @model_validator(mode="after")
     def _policies_exist(self) -> EscalationConfig:

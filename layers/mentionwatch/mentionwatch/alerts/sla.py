@@ -17,6 +17,7 @@ still run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from typing import Protocol
 from aws_lambda_powertools import Logger
 
 from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher
+from mentionwatch.alerts.messages import AlertMessage, mention_platform, safe_handle
 from mentionwatch.alerts.notices import build_notice
 from mentionwatch.alerts.policy import EscalationConfig, Policy
 from mentionwatch.alerts.records import (
@@ -36,8 +38,9 @@ from mentionwatch.alerts.records import (
     ClockState,
     DeliveryState,
     SlaClock,
+    SummaryEntry,
 )
-from mentionwatch.exceptions import VersionConflict
+from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import MentionStatus
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem
@@ -78,6 +81,7 @@ class EscalationReport:
     breached: list[str] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # clocks whose tick raised: retried by the next run
+    summaries: list[str] = field(default_factory=list)  # team SLA summaries sent (`team:interval start`)
 
 
 class EscalationJob:
@@ -117,6 +121,10 @@ class EscalationJob:
             except Exception:  # one clock must not stop the others; it stays due, so the next run retries it
                 logger.exception("SLA clock failed; the next run retries it", extra={"clock_id": clock.clock_id})
                 report.failed.append(clock.clock_id)
+        try:
+            report.summaries = self.send_summaries()
+        except Exception:  # a summary not sent stays due: the next run sends it
+            logger.exception("SLA summaries not sent; the next run retries")
         return report
 
     def _record_on_mention(self, alert: Alert) -> None:
@@ -188,8 +196,10 @@ class EscalationJob:
         label = {"level": f"level {step.level}", "repeat": f"level {step.level} again", "fallback": "fallback"}[
             step.action
         ]
-        original_sms = alert.message.sms if alert else ""
-        summary = original_sms.split(" http")[0] if original_sms else what
+        # What the page said, without its link: the escalation SMS carries its own. Severity tags and reach are
+        # dropped first, so the post's words survive beside the acknowledge link.
+        headline = (alert.message.headline or alert.message.sms.split(" http")[0]) if alert else what
+        summary = re.sub(r"^\[[A-Z ]+\]\s*", "", headline)
 
         def render(link: str | None):  # type: ignore[no-untyped-def]
             return build_notice(
@@ -200,7 +210,7 @@ class EscalationJob:
                 severity=clock.severity,
                 route=",".join(step.routes),
                 title=f"[UNACKED {waited}m] {what}",
-                sms=f"UNACKED {waited}m ({label}): {summary}",
+                sms=f"UNACKED {waited}m L{step.level or 'F'}: {summary}",
                 lines=[
                     f"Not acknowledged {waited} minutes after the page (SLA deadline {clock.deadline:%H:%M} UTC).",
                     f"Escalation: {label}, to {', '.join(step.routes)}.",
@@ -238,6 +248,7 @@ class EscalationJob:
             return
         if now >= clock.deadline:
             self._breached(clock, now, True, report)
+            self._file(clock, "breach", mention, now)
             self._save(
                 clock,
                 [ClockEvent(at=now, action="breached", note=f"deadline {clock.deadline:%H:%M} UTC")],
@@ -247,7 +258,7 @@ class EscalationJob:
             )
             return
         if not clock.warned:
-            self._dispatcher.page(self._warning_candidate(clock, mention))  # a retried warning merges into this one
+            self._file(clock, "warning", mention, now)  # into the team's summary of this interval
             self._save(
                 clock, [ClockEvent(at=now, action="warned", routes=("team",))], warned=True, next_due=clock.deadline
             )
@@ -255,45 +266,86 @@ class EscalationJob:
             return
         self._save(clock, [], next_due=clock.deadline)
 
-    def _warning_candidate(self, clock: SlaClock, item: MentionItem) -> AlertCandidate:
-        key = f"sla-warning:{clock.clock_id}"
-        left = max(int((clock.deadline - self._clock()).total_seconds() // 60), 0)
-        mention = item.mention
-        excerpt = mention.text if len(mention.text) <= 200 else mention.text[:197] + "..."
+    # --- SLA summaries: one message per team and interval ---------------------------------------------------
+    def _interval(self, now: datetime) -> tuple[datetime, datetime]:
+        length = timedelta(minutes=self._config.sla_summary_minutes)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + ((now - midnight) // length) * length
+        return start, start + length
 
-        def render(link: str | None):  # type: ignore[no-untyped-def]
+    def _file(self, clock: SlaClock, action: str, item: MentionItem, now: datetime) -> None:
+        mention = item.mention
+        start, end = self._interval(now)
+        entry = SummaryEntry(
+            at=now,
+            action=action,
+            clock_id=clock.clock_id,
+            kind=clock.kind,
+            brand=clock.brand,
+            severity=clock.severity,
+            deadline=clock.deadline,
+            what=f"{item.triage.category.value} on {mention_platform(mention)} by "
+            f"@{safe_handle(mention.author.handle)}",
+            link=mention.permalink,
+        )
+        try:
+            self._alerts.add_to_summary(clock.team, start, end, entry)
+        except AlreadyStored:  # that interval's summary went out already (a late run): the next interval takes it
+            self._alerts.add_to_summary(clock.team, end, end + (end - start), entry)
+
+    def send_summaries(self) -> list[str]:
+        """Publish the summary of every team interval that has ended (each once: keyed by team and interval)."""
+        sent = []
+        now = self._clock()
+        for team, start, entries in self._alerts.due_summaries(now):
+            self._dispatcher.page(self._summary_candidate(team, start, entries))
+            self._alerts.close_summary(team, start, now)
+            sent.append(f"{team}:{start:%Y-%m-%dT%H:%M}")
+        return sent
+
+    def _summary_candidate(self, team: str, start: datetime, entries: list[SummaryEntry]) -> AlertCandidate:
+        unique = list({(entry.clock_id, entry.action): entry for entry in entries}.values())
+        warnings = [entry for entry in unique if entry.action == "warning"]
+        breaches = [entry for entry in unique if entry.action == "breach"]
+        end = start + timedelta(minutes=self._config.sla_summary_minutes)
+        key = f"sla-summary:{team}:{start:%Y-%m-%dT%H:%M}"
+        rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+        worst = sorted(unique, key=lambda e: (e.action != "breach", rank.get(e.severity, 4), e.deadline))[:5]
+        brands = ", ".join(sorted({entry.brand for entry in unique}))
+        what = f"{len(breaches)} SLA breaches, {len(warnings)} replies due soon"
+        title = f"[SLA] {team}: {what} ({start:%H:%M}-{end:%H:%M} UTC)"
+
+        def render(link: str | None) -> AlertMessage:
             return build_notice(
                 dedup_key=key,
-                kind=AlertKind.SLA_WARNING.value,
-                brand=clock.brand,
-                team=clock.team,
-                severity=clock.severity,
+                kind=AlertKind.SLA_SUMMARY.value,
+                brand=brands,
+                team=team,
+                severity=max((entry.severity for entry in unique), key=lambda s: -rank.get(s, 4), default="low"),
                 route="team",
-                title=f"[SLA {left}m left] reply due to @{mention.author.handle} ({clock.brand})",
-                sms=f"SLA: reply due in {left}m to @{mention.author.handle} ({clock.brand})",
+                title=title,
+                sms=f"[SLA] {team}: {what} ({brands})",
                 lines=[
-                    f"A {item.triage.category.value} from @{mention.author.handle} waits for an answer; its SLA ends "
-                    f"at {clock.deadline:%Y-%m-%d %H:%M} UTC ({left} minutes of business time or less).",
-                    f"Link: {mention.permalink or '(none)'}",
+                    f"Team {team}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC: {what}.",
                     "",
-                    excerpt,
-                    *(
-                        ["", "Suggested response:", item.triage.suggested_response]
-                        if item.triage.suggested_response
-                        else []
-                    ),
+                    "Worst first:",
+                    *[
+                        f"- {entry.action} {entry.severity}: {entry.what} ({entry.brand}), due "
+                        f"{entry.deadline:%H:%M} UTC {entry.link or ''}".rstrip()
+                        for entry in worst
+                    ],
+                    *([f"... and {len(unique) - len(worst)} more in the mentions queue"] if len(unique) > 5 else []),
                 ],
-                link=None,  # a warning is not a page: nothing to acknowledge
-                next_steps=["Reply, then record the response in mentionwatch"],
-                related=[mention.permalink or ""],
+                link=None,  # a summary is not a page: nothing to acknowledge
+                next_steps=["Answer the oldest first", "Record each response in mentionwatch"],
             )
 
         return AlertCandidate(
             dedup_key=key,
-            kind=AlertKind.SLA_WARNING,
-            brand=clock.brand,
-            team=clock.team,
-            severity=clock.severity,
+            kind=AlertKind.SLA_SUMMARY,
+            brand=brands,
+            team=team,
+            severity="low",
             cooldown=timedelta(days=1),
             render=render,
         )

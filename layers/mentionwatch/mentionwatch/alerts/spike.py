@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher, DispatchOutcome
+from mentionwatch.alerts.incidents import IncidentDesk, dominant_thread
 from mentionwatch.alerts.messages import PLATFORM_LABELS
 from mentionwatch.alerts.notices import build_notice, sample_line
 from mentionwatch.alerts.oncall import MentionReader
 from mentionwatch.alerts.policy import SpikeConfig
-from mentionwatch.alerts.records import AlertKind
+from mentionwatch.alerts.records import AlertKind, IncidentKind
 from mentionwatch.models import Sentiment, TriagedMention
 from mentionwatch.store.alerts_dynamodb import AlertStore
 
@@ -100,6 +101,7 @@ class SpikeJob:
         clock: Callable[[], datetime],
         team: str = "social",
         sla_minutes: int | None = 15,
+        incidents: IncidentDesk | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._alerts = alerts
@@ -108,6 +110,8 @@ class SpikeJob:
         self._clock = clock
         self._team = team
         self._sla_minutes = sla_minutes
+        self._incidents = incidents
+        self._signalled: dict[str, str] = {}  # brand → the incident its last spike went to (this process)
 
     def run(self, brands: Iterable[str] | None = None) -> SpikeReport:
         report = SpikeReport(checked=[], alerted=[])
@@ -115,15 +119,23 @@ class SpikeJob:
             self._check_brand(brand, report)
         return report
 
+    def check(self, brand: str) -> SpikeReport:
+        """One brand, now: for an urgent mention that may belong to a spike the schedule has not seen yet."""
+        report = SpikeReport(checked=[], alerted=[])
+        self._check_brand(brand, report)
+        return report
+
     def _check_brand(self, brand: str, report: SpikeReport) -> None:
         now = self._clock()
         window = timedelta(minutes=self._config.window_minutes)
         start = now - window
-        recent = [
-            item.to_triaged()
-            for item in self._mentions.by_brand(brand, start, now)
-            if item.sentiment.label is Sentiment.NEGATIVE and not item.deleted
-        ]
+        if self._alerts.count_negative(brand, start, now) < self._config.min_count:
+            return  # no spike below min_count (of the brand, so of none of its categories): nothing more to read
+        signalled = self._signalled.get(brand)
+        if signalled is not None and self._incidents is not None and self._incidents.open_incident(signalled):
+            return  # this spike already feeds an open incident, which every new mention joins: nothing to add
+        window_items = [item.to_triaged() for item in self._mentions.by_brand(brand, start, now) if not item.deleted]
+        recent = [item for item in window_items if item.sentiment.label is Sentiment.NEGATIVE]
         history_end = start.replace(minute=0, second=0, microsecond=0)
         history_start = history_end - timedelta(days=self._config.history_days)
         volume = self._alerts.hourly_volume(brand, history_start, history_end)
@@ -143,7 +155,42 @@ class SpikeJob:
         # The brand as a whole spiking is one crisis alert (its categories listed in it), not one per category.
         overall = [entry for entry in spiking if entry[0].category == ALL]
         for stats, items in overall or spiking:
-            report.alerted.append(self._dispatcher.page(self._candidate(stats, items)))
+            if self._incidents is None:
+                report.alerted.append(self._dispatcher.page(self._candidate(stats, items)))
+                continue
+            outcome = self._into_incident(stats, items, window_items)
+            if outcome is not None:
+                report.alerted.append(outcome)
+                self._signalled[brand] = outcome.alert.dedup_key
+
+    def _into_incident(
+        self, stats: SpikeStats, items: list[TriagedMention], window_items: list[TriagedMention]
+    ) -> DispatchOutcome | None:
+        """A spike is a signal of an incident: its thread's, when one conversation makes up most of it, else its
+        brand's. The incident lists every mention of the window that reaches far, whatever its sentiment."""
+        assert self._incidents is not None
+        desk = self._incidents
+        what = "negative mentions" if stats.category == ALL else f"negative {stats.category} mentions"
+        note = f"{stats.count} {what} in {self._config.window_minutes} min, usually {stats.mean:g}"
+        thread = dominant_thread(items, desk.settings.incidents.thread_share)
+        if thread is not None:
+            in_thread = [item for item in window_items if item.mention.thread_key == thread]
+            return desk.signal(
+                f"thread:{thread}",
+                IncidentKind.THREAD,
+                [*items[:1], *in_thread],
+                signal="spike",
+                severity="critical",
+                note=note,
+            )
+        return desk.signal(
+            f"brand:{stats.brand}",
+            IncidentKind.SPIKE,
+            [*items[:1], *window_items],
+            signal="spike",
+            severity="critical",
+            note=note,
+        )
 
     def _candidate(self, stats: SpikeStats, items: list[TriagedMention]) -> AlertCandidate:
         config = self._config

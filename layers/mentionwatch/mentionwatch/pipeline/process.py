@@ -63,6 +63,10 @@ class Store(Protocol):
     def triage_context(self, mention: Mention) -> TriageContext: ...
 
 
+class UrlClaimer(Protocol):
+    def claim(self, mention: Mention) -> str | None: ...
+
+
 class Alerter(Protocol):
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None: ...
     def page_mention(self, triaged: TriagedMention) -> DispatchOutcome: ...
@@ -159,6 +163,7 @@ class MentionProcessor:
         raw_ttl: timedelta,
         clock: Callable[[], datetime],
         brand_posts: BrandPostRecorder | None = None,
+        urls: UrlClaimer | None = None,
     ) -> None:
         self._store = store
         self._brand_posts = brand_posts
@@ -167,6 +172,7 @@ class MentionProcessor:
         self._alerter = alerter
         self._raw_ttl = raw_ttl
         self._clock = clock
+        self._urls = urls
         self._pager = UrgentPager(store, alerter, clock)
 
     def sweep_unpaged(self, limit: int = 50) -> list[Outcome]:
@@ -304,6 +310,11 @@ class MentionProcessor:
 
         if mention.language is None and sentiment.language:  # detected by the analyzer: keep it on the mention
             mention = mention.model_copy(update={"language": sentiment.language})
+        if self._urls is not None:
+            owner = self._urls.claim(mention)  # the same post through another integration (canonical URL)
+            if owner is not None and owner != mention.id:
+                logger.info("same post through another integration", extra={"mention_id": mention.id, "as": owner})
+                return Outcome.DUPLICATE
         context = self._store.triage_context(mention)
         decision = self._triager.triage(mention, sentiment, context)
         triaged = TriagedMention(mention=mention, sentiment=sentiment, triage=decision)

@@ -13,8 +13,13 @@ Item families (pk / sk):
                 category) that spike detection and the digest read
 - urgent count: `URGENT#<brand>` / `M#<YYYY-MM-DDTHH:MM>`: per-minute counter of urgent mentions (storms; TTL)
 - brands:       `BRANDS` / `BRANDS`: string set of every brand seen
-GSI5 (sparse) holds only work that is due: `DUE#alert` (pending deliveries, by lease expiry) and `DUE#sla` (open
-clocks, by next due time). Scheduled jobs query it; nothing scans.
+- incident:     `INCIDENT#<key>` / `GEN#<generation, 6 digits>`: the newest is current; the document in `doc`;
+                GSI1 `INCIDENTS#<opened YYYY-MM-DD>` / `<opened at>#<key>#<generation>` lists a day's incidents
+- SLA summary:  `SLASUM#<team>` / `<interval start>`: the warnings and breaches of one team in one interval,
+                sent once when the interval ends
+GSI5 (sparse) holds only work that is due: `DUE#alert` (pending deliveries, by lease expiry), `DUE#sla` (open
+clocks, by next due time) and `DUE#slasum` (SLA summaries, by interval end). Scheduled jobs query it; nothing
+scans.
 """
 
 from __future__ import annotations
@@ -22,20 +27,21 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, SlaClock
+from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, Incident, SlaClock, SummaryEntry
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
 from mentionwatch.store.batch import batch_put
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
-from mentionwatch.store.keys import MENTION_SK, iso, mention_pk, thread_pk
+from mentionwatch.store.keys import MENTION_SK, brand_bucket, iso, mention_pk, thread_pk
 
 DUE_ALERTS = "DUE#alert"
 DUE_CLOCKS = "DUE#sla"
+DUE_SUMMARIES = "DUE#slasum"
 BRANDS_KEY = {"pk": {"S": "BRANDS"}, "sk": {"S": "BRANDS"}}
 URGENT_COUNTER_TTL = timedelta(days=2)
 DIGEST_MARKER_TTL = timedelta(days=4)
@@ -502,6 +508,189 @@ class AlertStore:
             if "LastEvaluatedKey" not in response:
                 return total
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # --- incidents ------------------------------------------------------------------------------------------
+    @staticmethod
+    def _incident_item(incident: Incident) -> dict[str, Any]:
+        return {
+            "pk": {"S": f"INCIDENT#{incident.key}"},
+            "sk": {"S": generation_sk(incident.generation)},
+            "entity": {"S": "incident"},
+            "brand": {"S": incident.brand},
+            "team": {"S": incident.team},
+            "status": {"S": incident.status.value},
+            "version": {"N": str(incident.version)},
+            "doc": {"S": incident.model_dump_json()},
+            "GSI1PK": {"S": f"INCIDENTS#{incident.opened_at:%Y-%m-%d}"},
+            "GSI1SK": {"S": f"{iso(incident.opened_at)}#{incident.id}"},
+        }
+
+    @staticmethod
+    def _incident(item: dict[str, Any]) -> Incident:
+        return Incident.model_validate_json(item["doc"]["S"]).model_copy(update={"version": int(item["version"]["N"])})
+
+    def current_incident(self, key: str) -> Incident | None:
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :gen)",
+                ExpressionAttributeValues={":pk": {"S": f"INCIDENT#{key}"}, ":gen": {"S": "GEN#"}},
+                ScanIndexForward=False,
+                Limit=1,
+                ConsistentRead=True,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        items = response.get("Items", [])
+        return self._incident(items[0]) if items else None
+
+    def get_incident(self, key: str, generation: int) -> Incident | None:
+        try:
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"INCIDENT#{key}"}, "sk": {"S": generation_sk(generation)}},
+                ConsistentRead=True,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "get_item") from err
+        return self._incident(response["Item"]) if "Item" in response else None
+
+    def create_incident(self, incident: Incident) -> None:
+        """Open a new generation of an incident key. `AlreadyStored` when another invocation opened it first."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._incident_item(incident),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except DYNAMODB_ERRORS as err:
+            if error_code(err) == CONDITION_FAILED:
+                raise AlreadyStored(f"incident {incident.id} is already open") from err
+            raise translate(err, "put_item") from err
+
+    def save_incident(self, incident: Incident, expected_version: int) -> None:
+        """Replace an incident only if nobody changed it since `expected_version`."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._incident_item(incident.model_copy(update={"version": expected_version + 1})),
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
+            )
+        except DYNAMODB_ERRORS as err:
+            if error_code(err) == CONDITION_FAILED:
+                raise VersionConflict(f"incident {incident.id} changed meanwhile", field="version") from err
+            raise translate(err, "put_item") from err
+
+    def incidents_opened(self, day: date, limit: int = 200) -> list[Incident]:
+        """Incidents opened on `day` (UTC), oldest first (GSI1, one partition per day)."""
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI1",
+                KeyConditionExpression="GSI1PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"INCIDENTS#{day:%Y-%m-%d}"}},
+                Limit=limit,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        return [self._incident(item) for item in response.get("Items", [])]
+
+    # --- SLA summaries -------------------------------------------------------------------------------------
+    def add_to_summary(self, team: str, start: datetime, end: datetime, entry: SummaryEntry) -> None:
+        """File a warning or breach under its team's interval; the interval's summary goes out once it ends."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"SLASUM#{team}"}, "sk": {"S": iso(start)}},
+                UpdateExpression="SET entries = list_append(if_not_exists(entries, :empty), :entry), "
+                "entity = :entity, team = :team, interval_end = :end, GSI5PK = if_not_exists(GSI5PK, :due), "
+                "GSI5SK = if_not_exists(GSI5SK, :due_sk)",
+                ConditionExpression="attribute_not_exists(sent_at)",
+                ExpressionAttributeValues={
+                    ":empty": {"L": []},
+                    ":entry": {"L": [{"S": entry.model_dump_json()}]},
+                    ":entity": {"S": "sla_summary"},
+                    ":team": {"S": team},
+                    ":end": {"S": iso(end)},
+                    ":due": {"S": DUE_SUMMARIES},
+                    ":due_sk": {"S": f"{iso(end)}#{team}"},
+                },
+            )
+        except DYNAMODB_ERRORS as err:
+            if error_code(err) == CONDITION_FAILED:
+                raise AlreadyStored(f"SLA summary {team} {iso(start)} already sent") from err
+            raise translate(err, "update_item") from err
+
+    def due_summaries(self, now: datetime, limit: int = 50) -> list[tuple[str, datetime, list[SummaryEntry]]]:
+        """(team, interval start, entries) of every interval that has ended and whose summary is not sent."""
+        due = []
+        for item in self._due(DUE_SUMMARIES, now, limit):
+            document = from_attribute_map(item)
+            entries = [SummaryEntry.model_validate_json(text) for text in document.get("entries", [])]
+            start = datetime.strptime(document["sk"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            due.append((str(document["team"]), start, entries))
+        return due
+
+    def close_summary(self, team: str, start: datetime, now: datetime) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"SLASUM#{team}"}, "sk": {"S": iso(start)}},
+                UpdateExpression="SET sent_at = :now REMOVE GSI5PK, GSI5SK",
+                ExpressionAttributeValues={":now": {"S": iso(now)}},
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "update_item") from err
+
+    def count_negative(self, brand: str, start: datetime, end: datetime) -> int:
+        """Negative mentions of a brand created in [start, end]: a count only (GSI2, filtered, nothing returned),
+        so the spike job reads whole mentions only for a brand that may be spiking."""
+        total = 0
+        for bucket in sorted({brand_bucket(brand, start), brand_bucket(brand, end)}):
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "GSI2",
+                "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :start AND :end",
+                "FilterExpression": "sentiment_label = :negative AND (attribute_not_exists(deleted) OR deleted = :no)",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": bucket},
+                    ":start": {"S": iso(start)},
+                    ":end": {"S": iso(end)},
+                    ":negative": {"S": "NEGATIVE"},
+                    ":no": {"BOOL": False},
+                },
+                "Select": "COUNT",
+            }
+            while True:
+                try:
+                    response = self._client.query(**request)
+                except DYNAMODB_ERRORS as err:
+                    raise translate(err, "query") from err
+                total += int(response.get("Count", 0))
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return total
+
+    def next_due(self) -> datetime | None:
+        """The earliest moment any alerting work falls due (pending page, SLA clock, SLA summary), if any."""
+        moments = []
+        for partition in (DUE_ALERTS, DUE_CLOCKS, DUE_SUMMARIES):
+            try:
+                response = self._client.query(
+                    TableName=self._table,
+                    IndexName="GSI5",
+                    KeyConditionExpression="GSI5PK = :pk",
+                    ExpressionAttributeValues={":pk": {"S": partition}},
+                    Limit=1,
+                )
+            except DYNAMODB_ERRORS as err:
+                raise translate(err, "query") from err
+            for item in response.get("Items", []):
+                stamp = item["GSI5SK"]["S"].split("#", 1)[0]
+                moments.append(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+        return min(moments) if moments else None
 
     # --- helpers -------------------------------------------------------------------------------------------
     def _due(self, partition: str, now: datetime, limit: int) -> Iterator[dict[str, Any]]:
