@@ -33,8 +33,10 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 # The burst's hour of respond-SLA clocks is long to emulate on moto: the viral scenario stops 20 minutes after its
-# last post (its pages are all out by then); the others run two hours on, like `mentionwatch replay`.
-TAIL = {"viral-burst-400": 20}
+# last post (its pages are all out by then). The thread runs on until its complaints' respond SLAs, timed in
+# customer care's business hours (08:00 New York, 13:00 UTC), have warned and breached; the others run two hours on,
+# like `mentionwatch replay`.
+TAIL = {"viral-burst-400": 20, "thread-105-replies": 300}
 
 
 @cache

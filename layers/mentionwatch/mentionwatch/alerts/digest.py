@@ -94,7 +94,7 @@ def build_digest(
         day=day,
         total=len(live),
         by_sentiment=dict(Counter(item.sentiment.label.value for item in live).most_common()),
-        by_platform=dict(Counter(item.mention.platform.value for item in live).most_common()),
+        by_platform=dict(Counter(mention_platform(item.mention) for item in live).most_common()),
         top_complaints=sorted(negatives, key=_impact, reverse=True)[:TOP],
         themes=dict(Counter(item.triage.category.value for item in negatives).most_common()),
         phrases=top_phrases((item.mention.text for item in negatives), exclude=[brand]),

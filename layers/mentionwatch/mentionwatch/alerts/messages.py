@@ -204,7 +204,7 @@ def render_email(triaged: TriagedMention, ack_link: str | None = None) -> tuple[
         lines += [
             "",
             "Suggested response (for a person to adapt; never posted automatically):",
-            triage.suggested_response,
+            redact_private(triage.suggested_response),  # it may greet an author whose handle is an address
         ]
     if ack_link:
         lines += ["", f"Acknowledge: {ack_link}"]

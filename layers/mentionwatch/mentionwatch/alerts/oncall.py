@@ -150,7 +150,14 @@ class OnCall:
     def alert_holding(self, mention: Mention) -> Alert | None:
         """The current alert of any key the mention may have paged under that already counts it (even after its
         cooldown): a retried mention records that alert instead of paging again."""
-        for key in (f"storm:{mention.match.brand}", *mention_dedup_keys(mention)):
+        brand = mention.match.brand
+        incident_keys = (
+            f"page:{mention.id}",
+            f"thread:{mention.thread_key}",
+            f"author:{keys.author_key(mention)}",
+            f"brand:{brand}",
+        )
+        for key in (*incident_keys, f"storm:{brand}", *mention_dedup_keys(mention)):
             alert = self._dispatcher.current(key)
             if alert is not None and mention.id in alert.mention_ids:
                 return alert

@@ -39,6 +39,10 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*[a-z0-9]|[a-z0-9]")
 ALL = "all"
 
 
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
 def top_phrases(texts: Iterable[str], limit: int = 5, exclude: Iterable[str] = ()) -> list[tuple[str, int]]:
     """The most frequent two-word phrases (and single words when phrases are scarce), stopwords left out;
     each counted once per text so that one long rant does not dominate."""
@@ -47,7 +51,12 @@ def top_phrases(texts: Iterable[str], limit: int = 5, exclude: Iterable[str] = (
     words: Counter[str] = Counter()
     for text in texts:
         tokens = [token for token in _WORD.findall(text.lower()) if not token.startswith("http")]
-        content = [token for token in tokens if token not in _STOPWORDS and token not in excluded and len(token) > 2]
+        content = [
+            token
+            for token in tokens
+            # numbers are left out: they are phone, order or card fragments, never a theme
+            if token not in _STOPWORDS and token not in excluded and len(token) > 2 and not _has_digit(token)
+        ]
         words.update(set(content))
         bigrams.update({f"{a} {b}" for a, b in zip(content, content[1:], strict=False)})
     phrases = [(phrase, n) for phrase, n in bigrams.most_common() if n >= 2]
