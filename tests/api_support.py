@@ -88,6 +88,7 @@ class ApiResponse:
 ROUTES = {
     ("GET", "/mentions"): "/mentions",
     ("GET", "/stats"): "/stats",
+    ("GET", "/incidents"): "/incidents",
     ("GET", "/openapi.json"): "/openapi.json",
     ("GET", "/docs"): "/docs",
 }
@@ -101,7 +102,7 @@ def api_event(
     claims: dict[str, str] | None = None,
     raw_body: str | None = None,
 ) -> dict[str, Any]:
-    template_path = ROUTES.get((method, path)) or "/mentions/{id}"
+    template_path = ROUTES.get((method, path)) or openapi_route(path)
     params = {"id": path.rsplit("/", 1)[-1]} if template_path.endswith("}") else {}
     payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
     event = LocalStack.api_gateway_event(
@@ -133,6 +134,8 @@ def openapi_route(path: str) -> str:
     """The document's path template for a concrete request path."""
     if path.startswith("/mentions/"):
         return "/mentions/{id}"
+    if path.startswith("/incidents/"):
+        return "/incidents/{id}"
     return path
 
 

@@ -1,36 +1,78 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, documents, query } from "./api.js";
 import { POLL_SECONDS } from "./queue.jsx";
-import { label, relative, time, useFocusHeading } from "./util.js";
+import { count, label, relative, time, useFocusHeading } from "./util.js";
 
-// Incidents are the escalations: mentions the rules decided to page someone for. When the API serves
-// GET /incidents (the escalation issue), its incidents and timelines are shown; until then the escalated
-// mentions of the last 7 days, newest first, each with its workflow state.
+// Incidents group every page about one situation (a thread, a storm, a spike, one author's posts): GET /incidents
+// lists those opened in the last 7 days, newest first; each opens into its top posts by reach and its timeline.
+// Against an API without incidents, the escalated mentions of the last 7 days are shown instead.
 async function loadIncidents() {
   if (await documents("/incidents", "get")) {
-    return { incidents: (await api("/incidents")).items, source: "incidents" };
+    return { incidents: (await api(`/incidents${query({ limit: 100 })}`)).items, source: "incidents" };
   }
   const since = new Date(Date.now() - 7 * 24 * 3600_000).toISOString();
   const page = await api(`/mentions${query({ reaction: "escalate", since, limit: 100 })}`);
   return { incidents: page.items.filter((item) => !item.deleted), source: "mentions" };
 }
 
-function Growth({ incident }) {
-  const points = incident.timeline || [];
-  if (!points.length) return null;
+function mentionLink(id) {
+  return `#/mention/${encodeURIComponent(id)}`;
+}
+
+function Post({ post }) {
   return (
-    <table>
-      <caption>Growth</caption>
-      <thead><tr><th scope="col">Time</th><th scope="col">Mentions</th><th scope="col">Reach</th><th scope="col">Negative</th></tr></thead>
-      <tbody>
-        {points.map((point, index) => (
-          <tr key={index}>
-            <td>{time(point.at)}</td><td>{point.count ?? ""}</td><td>{point.reach ?? ""}</td>
-            <td>{point.negative_share != null ? `${Math.round(point.negative_share * 100)} %` : ""}</td>
-          </tr>
+    <li>
+      <a href={mentionLink(post.mention_id)}>@{post.handle}</a> on {post.platform} ({count(post.reach)}
+      {post.press ? ", press/high reach" : ""}, {post.sentiment.toLowerCase()}): {post.excerpt}
+    </li>
+  );
+}
+
+function IncidentDetail({ id }) {
+  const [detail, setDetail] = useState(null);
+  const [problem, setProblem] = useState("");
+  useEffect(() => {
+    api(`/incidents/${encodeURIComponent(id)}`).then(setDetail, (err) => setProblem(err.message));
+  }, [id]);
+  if (problem) return <p class="problem" role="alert">{problem}</p>;
+  if (!detail) return <p>Loading…</p>;
+  return (
+    <div>
+      <h3>Top posts by reach</h3>
+      <ul>{detail.top_posts.map((post) => <Post key={post.mention_id} post={post} />)}</ul>
+      <h3>Timeline</h3>
+      <ol class="timeline">
+        {detail.timeline.map((entry, index) => (
+          <li key={index}>{time(entry.at)}: {entry.action}{entry.note ? ` (${entry.note})` : ""}</li>
         ))}
-      </tbody>
-    </table>
+      </ol>
+    </div>
+  );
+}
+
+function Incident({ incident }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li class={`card sev-${incident.severity}`}>
+      <h2>{incident.root ? <a href={mentionLink(incident.root.mention_id)}>{incident.title}</a> : incident.title}</h2>
+      <p>{incident.summary}</p>
+      <p class="muted">
+        <span class={`badge sev-${incident.severity}`}>{incident.severity}</span> {label(incident.kind)} ·{" "}
+        {incident.team} · {incident.status}
+        {incident.acknowledged_by ? ` by ${incident.acknowledged_by}` : ""} · {incident.pages} {incident.pages === 1 ? "page" : "pages"} · opened{" "}
+        {time(incident.opened_at)}
+      </p>
+      {incident.safety_pages.length > 0 && (
+        <p>
+          Paged on their own (safety):{" "}
+          {incident.safety_pages.map((id) => <a key={id} href={mentionLink(id)}>{id} </a>)}
+        </p>
+      )}
+      <details onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>Posts and timeline</summary>
+        {open && <IncidentDetail id={incident.id} />}
+      </details>
+    </li>
   );
 }
 
@@ -51,12 +93,12 @@ export function IncidentsPage() {
     <main id="main" tabIndex={-1}>
       <h1 tabIndex={-1} ref={heading}>Incidents</h1>
       {problem && <p class="problem" role="alert">{problem}</p>}
-      {!state ? <p>Loading…</p> : state.incidents.length === 0 ? <p>No open incidents.</p> : (
+      {!state ? <p>Loading…</p> : state.incidents.length === 0 ? <p>No incidents in the last 7 days.</p> : (
         <ul class="incidents">
           {state.incidents.map((incident) =>
             state.source === "mentions" ? (
               <li key={incident.id} class={`card sev-${incident.severity}`}>
-                <h2><a href={`#/mention/${encodeURIComponent(incident.id)}`}>@{incident.author} on {incident.platform}</a></h2>
+                <h2><a href={mentionLink(incident.id)}>@{incident.author} on {incident.platform}</a></h2>
                 <p>{incident.text}</p>
                 <p class="muted">
                   <span class={`badge sev-${incident.severity}`}>{incident.severity}</span> {label(incident.category)} ·{" "}
@@ -64,20 +106,13 @@ export function IncidentsPage() {
                 </p>
               </li>
             ) : (
-              <li key={incident.id} class={`card sev-${incident.severity || "high"}`}>
-                <h2><a href={`#/mention/${encodeURIComponent(incident.mention_ids?.[0] || "")}`}>{incident.title || incident.id}</a></h2>
-                <p class="muted">{incident.status} · opened {time(incident.opened_at)} · {incident.count ?? 0} mentions</p>
-                <Growth incident={incident} />
-                {incident.pages?.length > 0 && (
-                  <ul>{incident.pages.map((sent, index) => <li key={index}>{time(sent.sent_at)}: paged {sent.route || sent.channel}</li>)}</ul>
-                )}
-              </li>
+              <Incident key={incident.id} incident={incident} />
             ),
           )}
         </ul>
       )}
       {state?.source === "mentions" && (
-        <p class="muted">Escalated mentions of the last 7 days (the API does not list incidents yet).</p>
+        <p class="muted">Escalated mentions of the last 7 days (this API does not list incidents).</p>
       )}
     </main>
   );

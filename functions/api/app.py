@@ -1,5 +1,6 @@
-"""The mentions API: queue and search, one mention, workflow steps, stats, the OpenAPI document, and the triage
-console's static files (/console: no data in them; every data call the console makes comes back here with a token).
+"""The mentions API: queue and search, one mention, workflow steps, replies, stats, incidents, the OpenAPI
+document, and the triage console's static files (/console: no data in them; every data call the console makes
+comes back here with a token).
 
 API Gateway's JWT authorizer verifies the bearer token before this function runs (the local stack does the same
 with MENTIONWATCH_LOCAL_TOKEN); the function reads who is calling from the verified claims.
@@ -17,7 +18,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mentionwatch.alerts.records import IncidentKind
 from mentionwatch.api.identity import Caller, caller_from_claims
+from mentionwatch.api.incidents import (
+    MAX_INCIDENTS,
+    IncidentDetail,
+    IncidentPage,
+    IncidentQuery,
+    IncidentsApi,
+    IncidentState,
+)
 from mentionwatch.api.models import (
     DEFAULT_PAGE_SIZE,
     KEY_SAFE,
@@ -34,7 +44,7 @@ from mentionwatch.api.models import (
 from mentionwatch.api.replies import IDEMPOTENCY_KEY, RepliesApi, ReplyRequest, ReplyView
 from mentionwatch.api.service import MentionsApi, reject_unknown_parameters, request_model
 from mentionwatch.api.settings import ApiSettings
-from mentionwatch.api.wiring import mentions_api, replies_api
+from mentionwatch.api.wiring import incidents_api, mentions_api, replies_api
 from mentionwatch.console import site as console
 from mentionwatch.http.responses import install_error_handlers, resolve_screened
 from mentionwatch.models import MentionStatus, Platform, Reaction, Sentiment, Severity
@@ -210,6 +220,52 @@ def stats(
     reject_unknown_parameters(app.current_event.query_string_parameters or {}, StatsQuery.model_fields)
     query = request_model(StatsQuery, {name: value for name, value in locals().items() if name != "caller"})
     return _api().stats(query, caller)
+
+
+@cache
+def _incidents() -> IncidentsApi:
+    return incidents_api(ApiSettings.from_environ(os.environ))
+
+
+IncidentId = Annotated[
+    str, Path(max_length=450, description="`<thread|author|brand>:<key>#<generation>`, the `#` sent as `%23`")
+]
+
+
+@app.get(
+    "/incidents",
+    summary="Incidents opened in a time range, newest first: grouped pages about one situation",
+    responses={**_ok("Incidents"), **_BAD, **_AUTH},
+)
+@tracer.capture_method
+def list_incidents(
+    since: Annotated[datetime | None, Query(description="Opened at or after (default: 7 days before `until`)")] = None,
+    until: Annotated[datetime | None, Query(description="Opened before (default: now); 31 days at most")] = None,
+    brand: Annotated[str | None, Query(min_length=1, max_length=128, pattern=KEY_SAFE)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=64, pattern=KEY_SAFE)] = None,
+    status: Annotated[IncidentState | None, Query(description="`open` = triggered or acknowledged")] = None,
+    kind: Annotated[IncidentKind | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_INCIDENTS)] = 50,
+) -> IncidentPage:
+    caller = _caller()
+    reject_unknown_parameters(app.current_event.query_string_parameters or {}, IncidentQuery.model_fields)
+    query = request_model(IncidentQuery, {name: value for name, value in locals().items() if name != "caller"})
+    return _incidents().list_incidents(query, caller)
+
+
+@app.get(
+    "/incidents/<id>",
+    summary="One incident: its posts by reach, safety pages inside it, and its timeline",
+    responses={
+        **_ok("The incident"),
+        **_BAD,
+        **_AUTH,
+        404: _problem("No such incident (or not visible to you)"),
+    },
+)
+@tracer.capture_method
+def get_incident(id: IncidentId) -> IncidentDetail:
+    return _incidents().get_incident(id, _caller())
 
 
 @app.get("/openapi.json", include_in_schema=False)

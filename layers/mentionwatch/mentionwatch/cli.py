@@ -391,7 +391,13 @@ def _configure_replay(parser: argparse.ArgumentParser) -> None:
         metavar="MINUTES|never",
         help="acknowledge each page this many minutes after it went out (default 5; never: nobody does)",
     )
-    parser.add_argument("--tail", type=int, default=120, help="minutes to keep the clock running after the last event")
+    parser.add_argument(
+        "--tail",
+        type=int,
+        default=None,
+        help="minutes to keep the clock running after the last event (default: until every SLA clock, escalation "
+        "and acknowledgement has played out, 24 hours at most)",
+    )
     parser.add_argument("--rules", type=Path, help="triage rules YAML (default: the packaged rules)")
     parser.add_argument("--policy", type=Path, help="escalation policy YAML (default: the packaged policy)")
     parser.add_argument("--template", type=Path, help="template.yaml for the table and SMS subscriptions")

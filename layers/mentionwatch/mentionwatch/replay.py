@@ -2,7 +2,8 @@
 
 Each line is a Standard Webhooks event as in `events/mention-stream.jsonl` (`type`, `timestamp`, `data`). The
 replay builds the stack in process on moto (`mock_aws`: the table from `template.yaml`, the alerts and digest
-topics), then walks a virtual clock minute by minute from the first event to the last plus `--tail` minutes:
+topics), then walks a virtual clock minute by minute from the first event until every SLA clock, escalation and
+acknowledgement has played out (24 hours after the last event at most; `--tail` sets a fixed stretch instead):
 
 - each minute's events are one SQS-like batch through the process step (sentiment, triage, store, incidents,
   pages), the clock standing at each event's `timestamp`;
@@ -172,10 +173,13 @@ class RecordingPublisher(SnsPublisher):
         return message_id
 
 
+AUTO_TAIL = timedelta(hours=24)
+
+
 @dataclass
 class ReplayOptions:
     ack_after: int | None = 5
-    tail_minutes: int = 120
+    tail_minutes: int | None = None  # None: until no alerting work is due any more (at most AUTO_TAIL)
     rules_text: str | None = None
     config: EscalationConfig = field(default_factory=default_config)
     template: Path | None = None
@@ -300,7 +304,8 @@ class Replay:
     def run(self, events: list[StreamEvent]) -> dict[str, Any]:
         started = time.perf_counter()
         minute = _floor(events[0].at)
-        end = _floor(events[-1].at) + timedelta(minutes=self.options.tail_minutes)
+        tail = self.options.tail_minutes
+        end = _floor(events[-1].at) + (AUTO_TAIL if tail is None else timedelta(minutes=tail))
         by_minute: dict[datetime, list[StreamEvent]] = defaultdict(list)
         for event in events:
             by_minute[_floor(event.at)].append(event)
@@ -318,12 +323,22 @@ class Replay:
                 last_event = minute
             while upcoming < len(minutes) and minutes[upcoming] <= minute:
                 upcoming += 1
+            if tail is None and upcoming >= len(minutes) and self._settled(minute, last_event):
+                end = minute  # every SLA clock, escalation and acknowledgement has played out
+                break
             minute = self._next_minute(minute, minutes[upcoming] if upcoming < len(minutes) else None, last_event)
         if self.options.digest:
             self.clock.now = end
             for day in days:
                 self.digests.run(day)
         return self._summary(len(events), events[0].at, end, time.perf_counter() - started)
+
+    def _settled(self, minute: datetime, last_event: datetime | None) -> bool:
+        """Past the last spike window, with no acknowledgement to come and no alerting work due."""
+        window = timedelta(minutes=self.options.config.spike.window_minutes)
+        if last_event is not None and minute - last_event <= window:
+            return False
+        return not self._acks and self.alerts.next_due() is None
 
     def _next_minute(self, minute: datetime, next_event: datetime | None, last_event: datetime | None) -> datetime:
         """The next minute anything can happen: an event, an acknowledgement, due alerting work, a spike check
@@ -453,6 +468,9 @@ def replay(lines: Iterable[str], options: ReplayOptions, emit: Callable[[dict[st
         raise ReplayInputError("replay needs moto: pip install 'moto[dynamodb,sns]'", field="moto") from err
     import os
 
+    from mentionwatch.local import fastmoto
+
+    fastmoto.install()  # moto's Query and response paths made fast enough for a day of mentions
     events = read_stream(lines)
     saved = {name: os.environ.get(name) for name in _FAKE_CREDENTIALS}
     os.environ.update({name: value for name, value in _FAKE_CREDENTIALS.items() if not os.environ.get(name)})
@@ -490,7 +508,7 @@ def main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             config = parse_config(args.policy.read_text(encoding="utf-8"), str(args.policy))
         except OSError as problem:
             raise ReplayInputError(f"cannot read {args.policy}: {problem.strerror}", field="--policy") from None
-    if args.tail < 0:
+    if args.tail is not None and args.tail < 0:
         raise ReplayInputError("--tail cannot be negative", field="--tail")
     options = ReplayOptions(
         ack_after=args.ack_after,

@@ -33,16 +33,15 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 # The burst's hour of respond-SLA clocks is long to emulate on moto: the viral scenario stops 20 minutes after its
-# last post (its pages are all out by then). The thread runs on until its complaints' respond SLAs, timed in
-# customer care's business hours (08:00 New York, 13:00 UTC), have warned and breached; the others run two hours on,
-# like `mentionwatch replay`.
-TAIL = {"viral-burst-400": 20, "thread-105-replies": 300}
+# last post (its pages are all out by then). The others run, like `mentionwatch replay`, until every clock has
+# played out: the thread's complaints warn and breach in customer care's business hours (from 13:00 UTC).
+TAIL = {"viral-burst-400": 20}
 
 
 @cache
 def replayed(name: str, ack_after: int | None = 5) -> ReplayResult:
     lines = (SCENARIOS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    options = ReplayOptions(ack_after=ack_after, template=default_template(), tail_minutes=TAIL.get(name, 120))
+    options = ReplayOptions(ack_after=ack_after, template=default_template(), tail_minutes=TAIL.get(name))
     return replay(lines, options, lambda _: None)
 
 
@@ -208,6 +207,18 @@ def test_replay_prints_one_json_line_per_publish_and_the_summary_last():
     assert code == 0, err.getvalue()
     assert set(lines[0]) >= {"at", "kind", "incident", "team", "severity", "channel", "sms", "email_subject"}
     assert "summary" in lines[-1] and lines[-1]["summary"]["publishes"] == len(lines) - 1
+
+
+def test_replay_runs_on_until_every_clock_has_played_out_then_stops():
+    result = replayed("unacknowledged-critical", ack_after=None)
+    lines = (SCENARIOS / "unacknowledged-critical.jsonl").read_text(encoding="utf-8").splitlines()
+    last = datetime.fromisoformat(json.loads(lines[-1])["timestamp"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(result.summary["summary"]["to"].replace("Z", "+00:00"))
+    pages = [at(record) for record in result.publishes if record["kind"] != "digest"]
+
+    # The escalation chain climbed after the last post, and the replay stopped once nothing more was due
+    assert max(pages) > last + timedelta(minutes=10)
+    assert max(pages) <= end < last + timedelta(hours=24)
 
 
 def test_replay_names_the_line_of_a_bad_stream_and_exits_2(tmp_path):

@@ -113,6 +113,8 @@ def test_bad_stats_parameters_are_400_naming_the_field(table, call, query, field
         ("GET", "/mentions/x:1", None),
         ("PATCH", "/mentions/x:1", {"action": "acknowledge", "version": 1}),
         ("GET", "/stats", None),
+        ("GET", "/incidents", None),
+        ("GET", "/incidents/thread:x:1%231", None),
     ],
 )
 def test_no_mention_data_without_verified_claims(store, anonymous, method, path, body):
@@ -159,6 +161,8 @@ def test_the_openapi_document_is_valid_and_public(anonymous, openapi):
         "/mentions/{id}/replies",
         "/mentions/{id}/replies/{key}/approve",
         "/stats",
+        "/incidents",
+        "/incidents/{id}",
     }
     assert set(openapi["paths"]["/mentions/{id}"]) == {"get", "patch"}
     assert openapi["security"] == [{"bearer": []}]

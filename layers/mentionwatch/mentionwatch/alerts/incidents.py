@@ -412,7 +412,10 @@ def _bump(counts: dict[str, int], name: str) -> dict[str, int]:
 
 def describe(incident: Incident) -> str:
     """`64 replies, 81% negative, 3 press/high-reach`: how big, in a few words."""
-    volume = f"{incident.replies} replies" if incident.kind is IncidentKind.THREAD else f"{incident.mentions} posts"
+    if incident.kind is IncidentKind.THREAD:
+        volume = f"{incident.replies} repl{'y' if incident.replies == 1 else 'ies'}"
+    else:
+        volume = f"{incident.mentions} post{'' if incident.mentions == 1 else 's'}"
     parts = [volume, f"{round(incident.negative_share * 100)}% negative"]
     if incident.press:
         parts.append(f"{incident.press} press/high-reach")
@@ -428,6 +431,8 @@ def incident_title(incident: Incident) -> str:
     if incident.kind is IncidentKind.THREAD:
         author = f" by @{incident.root.handle}" if incident.root else ""
         return f"{where} thread about {incident.brand}{author}"
+    if incident.kind is IncidentKind.MENTION and incident.top_posts:
+        return f"{where} posts about {incident.brand} by @{incident.top_posts[0].handle}"
     return f"{incident.brand} on {', '.join(list(incident.platforms)[:3]) or where}"
 
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from mentionwatch import aws
 from mentionwatch.api.cursor import CursorSigner
+from mentionwatch.api.incidents import IncidentsApi
 from mentionwatch.api.replies import RepliesApi
 from mentionwatch.api.service import MentionsApi
 from mentionwatch.api.settings import ApiSettings
@@ -19,6 +20,7 @@ from mentionwatch.pollers.http import UrllibTransport
 from mentionwatch.responses.dynamodb import ResponsesStore
 from mentionwatch.responses.replies import Replies
 from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider
+from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.store.queries_dynamodb import DynamoMentionQueries
 
@@ -52,6 +54,10 @@ def mentions_api(settings: ApiSettings) -> MentionsApi:
         signer=CursorSigner.from_secret(cursor_secret(settings), clock=utc_clock),
         clock=utc_clock,
     )
+
+
+def incidents_api(settings: ApiSettings) -> IncidentsApi:
+    return IncidentsApi(AlertStore(aws.client("dynamodb"), settings.table_name), clock=utc_clock)
 
 
 def replies_api(settings: ApiSettings) -> RepliesApi:

@@ -596,6 +596,38 @@ class AlertStore:
             raise translate(err, "query") from err
         return [self._incident(item) for item in response.get("Items", [])]
 
+    def incidents_between(self, since: datetime, until: datetime, limit: int) -> list[Incident]:
+        """Incidents opened in [since, until), newest first, at most `limit` (GSI1: one partition per UTC day)."""
+        found: list[Incident] = []
+        day = (until - timedelta(microseconds=1)).date()
+        while day >= since.date() and len(found) < limit:
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "GSI1",
+                "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :low AND :high",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": f"INCIDENTS#{day:%Y-%m-%d}"},
+                    ":low": {"S": iso(since)},
+                    ":high": {"S": iso(until)},
+                },
+                "ScanIndexForward": False,
+            }
+            while len(found) < limit:
+                try:
+                    response = self._client.query(**request, Limit=limit - len(found))
+                except DYNAMODB_ERRORS as err:
+                    raise translate(err, "query") from err
+                found += [
+                    incident
+                    for incident in map(self._incident, response.get("Items", []))
+                    if since <= incident.opened_at < until
+                ]
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            day -= timedelta(days=1)
+        return found
+
     # --- SLA summaries -------------------------------------------------------------------------------------
     def add_to_summary(self, team: str, start: datetime, end: datetime, entry: SummaryEntry) -> None:
         """File a warning or breach under its team's interval; the interval's summary goes out once it ends."""
