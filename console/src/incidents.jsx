@@ -36,16 +36,31 @@ function IncidentDetail({ id }) {
   }, [id]);
   if (problem) return <p class="problem" role="alert">{problem}</p>;
   if (!detail) return <p>Loading…</p>;
+  const replies = detail.kind === "thread";
   return (
     <div>
       <h3>Top posts by reach</h3>
       <ul>{detail.top_posts.map((post) => <Post key={post.mention_id} post={post} />)}</ul>
-      <h3>Timeline</h3>
-      <ol class="timeline">
-        {detail.timeline.map((entry, index) => (
-          <li key={index}>{time(entry.at)}: {entry.action}{entry.note ? ` (${entry.note})` : ""}</li>
-        ))}
-      </ol>
+      <table class="timeline">
+        <caption>Timeline and growth</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th><th scope="col">Event</th><th scope="col">{replies ? "Replies" : "Posts"}</th>
+            <th scope="col">Largest reach</th><th scope="col">Negative</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.timeline.map((entry, index) => (
+            <tr key={index}>
+              <td>{time(entry.at)}</td>
+              <td>{entry.action}{entry.note ? `: ${entry.note}` : ""}</td>
+              <td>{(replies ? entry.replies : entry.mentions) ?? ""}</td>
+              <td>{entry.max_reach != null ? count(entry.max_reach) : ""}</td>
+              <td>{entry.negative_share != null ? `${Math.round(entry.negative_share * 100)} %` : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

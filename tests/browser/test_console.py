@@ -90,8 +90,9 @@ def test_sign_in_work_the_top_escalation_and_see_it_leave_the_queue(demo: DemoSt
     expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
     expect(page.locator("ul.incidents > li").first).to_be_visible()
     page.locator("ul.incidents > li").first.get_by_text("Posts and timeline").click()
-    expect(page.get_by_role("heading", name="Timeline").first).to_be_visible()
-    expect(page.locator("ol.timeline > li").first).to_contain_text("opened")
+    timeline = page.get_by_role("table", name="Timeline and growth").first
+    expect(timeline).to_be_visible()
+    expect(timeline.locator("tbody tr").first).to_contain_text("opened")
     screenshot(page, "4-incidents")
     page.get_by_role("link", name="Overview").click()
     expect(page.locator(".chart canvas")).to_be_visible()

@@ -404,6 +404,11 @@ class Replay:
                         "pages": current.pages,
                         "linked_pages": list(current.linked_pages),
                         "top_posts": [f"@{post.handle} {post.reach}" for post in current.top_posts],
+                        "growth": [
+                            [entry.at.strftime("%H:%M"), entry.mentions]
+                            for entry in current.timeline
+                            if entry.mentions is not None
+                        ],
                     }
                 )
         return {

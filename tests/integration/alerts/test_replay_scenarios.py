@@ -99,6 +99,17 @@ def test_the_thread_incident_lists_its_journalists_and_stays_acknowledged_while_
     assert all("still growing" in record["sms"] and "acked by" in record["sms"] for record in updates)
 
 
+def test_the_thread_incident_timeline_records_its_growth():
+    result = replayed("thread-105-replies")
+
+    incident = next(item for item in result.summary["summary"]["incidents"] if item["kind"] == "thread")
+    sizes = [size for _, size in incident["growth"]]
+
+    # Points while replies keep arriving (at most one per 10 minutes), each at least as big as the one before
+    assert len(sizes) >= 5
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1] <= 106
+
+
 def test_the_viral_burst_sends_at_most_four_sms_and_lists_its_press_accounts():
     result = replayed("viral-burst-400")
 

@@ -47,6 +47,7 @@ logger = Logger(child=True)
 MAX_MENTION_IDS = 100  # the first mentions (acknowledged with the page); later ones only count
 RECENT_IDS = 2000  # mentions this desk counted lately: a mention joined on arrival is not counted again as urgent
 MAX_TIMELINE = 120
+GROWTH_MINUTES = 10  # a timeline point with the incident's size, while it grows
 RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
@@ -183,6 +184,8 @@ class IncidentDesk:
                 updated = updated.model_copy(update={"signals": _bump(updated.signals, signal)})
                 if not created:
                     updated = self._note(updated, now, "signal", note or signal)
+            elif updated.mentions != current.mentions and self._growth_due(updated, now):
+                updated = self._note(updated, now, "growth")
             updated = updated.model_copy(
                 update={
                     "last_signal_at": now,
@@ -308,8 +311,23 @@ class IncidentDesk:
 
     @staticmethod
     def _note(incident: Incident, at: datetime, action: str, note: str | None = None) -> Incident:
-        timeline = (*incident.timeline, TimelineEntry(at=at, action=action, note=note))
+        entry = TimelineEntry(
+            at=at,
+            action=action,
+            note=note,
+            mentions=incident.mentions,
+            replies=incident.replies,
+            max_reach=incident.max_reach,
+            negative_share=round(incident.negative_share, 3),
+        )
+        timeline = (*incident.timeline, entry)
         return incident.model_copy(update={"timeline": timeline[-MAX_TIMELINE:]})
+
+    @staticmethod
+    def _growth_due(incident: Incident, now: datetime) -> bool:
+        """A growth point at most every GROWTH_MINUTES while mentions keep joining (the console draws them)."""
+        last = incident.timeline[-1].at if incident.timeline else incident.opened_at
+        return now - last >= timedelta(minutes=GROWTH_MINUTES)
 
     # --- paging -----------------------------------------------------------------------------------------
     def _material(self, incident: Incident, now: datetime) -> bool:

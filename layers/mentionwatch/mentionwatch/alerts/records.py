@@ -204,8 +204,13 @@ class TimelineEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     at: UtcDatetime
-    action: str  # opened, paged, updated, acknowledged, signal, linked-page, escalated, resolved
+    action: str  # opened, paged, updated, acknowledged, signal, linked-page, growth, resolved
     note: str | None = None
+    # The incident's size at that moment: its growth over time.
+    mentions: int | None = None
+    replies: int | None = None
+    max_reach: int | None = None
+    negative_share: float | None = None
 
 
 class Incident(BaseModel):

@@ -73,13 +73,19 @@ class IncidentPost(BaseModel):
 
 
 class IncidentEvent(BaseModel):
+    """One timeline entry, with the incident's size at that moment (its growth over time)."""
+
     at: datetime
-    action: Annotated[str, Field(description="opened, paged, updated, signal, acknowledged, linked-page, ...")]
+    action: Annotated[str, Field(description="opened, paged, updated, signal, acknowledged, linked-page, growth")]
     note: str | None = None
+    mentions: int | None = None
+    replies: int | None = None
+    max_reach: int | None = None
+    negative_share: float | None = None
 
     @classmethod
     def of(cls, entry: TimelineEntry) -> IncidentEvent:
-        return cls(at=entry.at, action=entry.action, note=entry.note)
+        return cls.model_validate(entry.model_dump())
 
 
 class IncidentSummary(BaseModel):
