@@ -15,6 +15,10 @@ async function loadIncidents() {
   return { incidents: page.items.filter((item) => !item.deleted), source: "mentions" };
 }
 
+function clock(value) {
+  return new Date(value).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
 function mentionLink(id) {
   return `#/mention/${encodeURIComponent(id)}`;
 }
@@ -28,12 +32,12 @@ function Post({ post }) {
   );
 }
 
-function IncidentDetail({ id }) {
-  const [detail, setDetail] = useState(null);
+function IncidentDetail({ id, loaded = null }) {
+  const [detail, setDetail] = useState(loaded);
   const [problem, setProblem] = useState("");
   useEffect(() => {
-    api(`/incidents/${encodeURIComponent(id)}`).then(setDetail, (err) => setProblem(err.message));
-  }, [id]);
+    if (!loaded) api(`/incidents/${encodeURIComponent(id)}`).then(setDetail, (err) => setProblem(err.message));
+  }, [id, loaded]);
   if (problem) return <p class="problem" role="alert">{problem}</p>;
   if (!detail) return <p>Loading…</p>;
   const replies = detail.kind === "thread";
@@ -41,18 +45,20 @@ function IncidentDetail({ id }) {
     <div>
       <h3>Top posts by reach</h3>
       <ul>{detail.top_posts.map((post) => <Post key={post.mention_id} post={post} />)}</ul>
+      <div class="table-scroll">
       <table class="timeline">
         <caption>Timeline and growth</caption>
         <thead>
           <tr>
             <th scope="col">Time</th><th scope="col">Event</th><th scope="col">{replies ? "Replies" : "Posts"}</th>
-            <th scope="col">Largest reach</th><th scope="col">Negative</th>
+            <th scope="col"><abbr title="Largest audience of a post">Reach</abbr></th>
+            <th scope="col"><abbr title="Negative share">Neg.</abbr></th>
           </tr>
         </thead>
         <tbody>
           {detail.timeline.map((entry, index) => (
             <tr key={index}>
-              <td>{time(entry.at)}</td>
+              <td title={time(entry.at)}>{clock(entry.at)}</td>
               <td>{entry.action}{entry.note ? `: ${entry.note}` : ""}</td>
               <td>{(replies ? entry.replies : entry.mentions) ?? ""}</td>
               <td>{entry.max_reach != null ? count(entry.max_reach) : ""}</td>
@@ -61,15 +67,32 @@ function IncidentDetail({ id }) {
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
+}
+
+function incidentLink(id) {
+  return `#/incident/${encodeURIComponent(id)}`;
 }
 
 function Incident({ incident }) {
   const [open, setOpen] = useState(false);
   return (
     <li class={`card sev-${incident.severity}`}>
-      <h2>{incident.root ? <a href={mentionLink(incident.root.mention_id)}>{incident.title}</a> : incident.title}</h2>
+      <h2><a href={incidentLink(incident.id)}>{incident.title}</a></h2>
+      <Facts incident={incident} />
+      <details onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>Posts and timeline</summary>
+        {open && <IncidentDetail id={incident.id} />}
+      </details>
+    </li>
+  );
+}
+
+function Facts({ incident }) {
+  return (
+    <>
       <p>{incident.summary}</p>
       <p class="muted">
         <span class={`badge sev-${incident.severity}`}>{incident.severity}</span> {label(incident.kind)} ·{" "}
@@ -83,11 +106,35 @@ function Incident({ incident }) {
           {incident.safety_pages.map((id) => <a key={id} href={mentionLink(id)}>{id} </a>)}
         </p>
       )}
-      <details onToggle={(event) => setOpen(event.currentTarget.open)}>
-        <summary>Posts and timeline</summary>
-        {open && <IncidentDetail id={incident.id} />}
-      </details>
-    </li>
+      {incident.root && (
+        <p>Root post: <a href={mentionLink(incident.root.mention_id)}>@{incident.root.handle}</a>: {incident.root.excerpt}</p>
+      )}
+    </>
+  );
+}
+
+/** One incident (`#/incident/<id>`): where the acknowledge page of an incident's SMS leads. */
+export function IncidentPage({ id }) {
+  const heading = useRef(null);
+  const [incident, setIncident] = useState(null);
+  const [problem, setProblem] = useState("");
+  useFocusHeading(heading, `incident-${id}`);
+  useEffect(() => {
+    api(`/incidents/${encodeURIComponent(id)}`).then(setIncident, (err) => setProblem(err.message));
+  }, [id]);
+  return (
+    <main id="main" tabIndex={-1}>
+      <p><a href="#/incidents">All incidents</a></p>
+      <h1 tabIndex={-1} ref={heading}>{incident ? incident.title : "Incident"}</h1>
+      {problem && <p class="problem" role="alert">{problem}</p>}
+      {!incident && !problem && <p>Loading…</p>}
+      {incident && (
+        <div class={`card sev-${incident.severity}`}>
+          <Facts incident={incident} />
+          <IncidentDetail id={id} loaded={incident} />
+        </div>
+      )}
+    </main>
   );
 }
 

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { currentToken, finishSignIn, loadConfig, onAuthChange, signInWithLocalToken, signOut, startSignIn } from "./auth.js";
-import { IncidentsPage } from "./incidents.jsx";
+import { IncidentPage, IncidentsPage } from "./incidents.jsx";
 import { MentionPage } from "./mention.jsx";
 import { OverviewPage } from "./overview.jsx";
 import { QueuePage } from "./queue.jsx";
@@ -58,6 +58,7 @@ function Shell({ route }) {
   const page = route.path[0] || "queue";
   let content;
   if (page === "mention" && route.path[1]) content = <MentionPage id={route.path[1]} params={route.params} />;
+  else if (page === "incident" && route.path[1]) content = <IncidentPage id={route.path[1]} />;
   else if (page === "incidents") content = <IncidentsPage params={route.params} />;
   else if (page === "overview") content = <OverviewPage params={route.params} />;
   else content = <QueuePage params={route.params} />;
@@ -72,7 +73,7 @@ function Shell({ route }) {
           <ul>
             {PAGES.map(([key, name]) => (
               <li key={key}>
-                <a href={`#/${key}`} aria-current={page === key ? "page" : undefined}>{name}</a>
+                <a href={`#/${key}`} aria-current={page === key || (page === "incident" && key === "incidents") ? "page" : undefined}>{name}</a>
               </li>
             ))}
           </ul>

@@ -102,7 +102,7 @@ def test_sign_in_work_the_top_escalation_and_see_it_leave_the_queue(demo: DemoSt
     assert page.errors == []  # no script error and no Content-Security-Policy violation
 
 
-def test_an_sms_acknowledge_link_opens_the_mention_on_a_phone(demo: DemoStack, open_browser):
+def test_an_sms_acknowledge_link_opens_the_incident_and_its_mention_on_a_phone(demo: DemoStack, open_browser):
     page = open_browser(360, 740, mobile=True)
     link = next(alert["sms"].rsplit(" ", 1)[-1] for alert in demo.alerts if "/ack/" in alert["sms"])
     assert link.startswith(demo.url)
@@ -112,14 +112,26 @@ def test_an_sms_acknowledge_link_opens_the_mention_on_a_phone(demo: DemoStack, o
     expect(page.get_by_role("heading", name=re.compile("Acknowledged"))).to_be_visible()
     screenshot(page, "6-phone-acknowledged")
     page.errors.clear()  # from here on, the console's own page (the ack page has no favicon: a 404 in the log)
-    page.get_by_role("link", name="Open it in the triage console").click()
+    page.get_by_role("link", name="Open the incident in the triage console").click()
     sign_in(page)
 
-    # Then the alert's mention is shown, acknowledged, and the page fits the phone's width
+    # Then the page's incident is shown, acknowledged, with its timeline, and fits the phone's width
+    expect(page.get_by_role("link", name="All incidents")).to_be_visible()
+    expect(page.locator("main .card")).to_contain_text("acknowledged")
+    expect(page.get_by_role("table", name="Timeline and growth")).to_contain_text("acknowledged")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "7-phone-incident")
+
+    # And the first post of the page opens from the acknowledge page too, acknowledged
+    page.goto(link)
+    expect(page.get_by_role("heading", name=re.compile("Already acknowledged"))).to_be_visible()
+    page.errors.clear()
+    page.get_by_role("link", name="Open its first post").click()
+    sign_in(page)
     expect(page.get_by_role("heading", name="Why it is here")).to_be_visible()
     expect(page.locator("h1 .badge.status")).not_to_have_text("new")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    screenshot(page, "7-phone-mention")
+    screenshot(page, "8-phone-mention")
     assert page.errors == []
 
 

@@ -46,6 +46,7 @@ class AckResult(BaseModel):
     acknowledged_by: str
     mentions_acknowledged: tuple[str, ...] = ()
     mention_ids: tuple[str, ...] = ()  # the alert's mentions: the page links the first to the triage console
+    incident: str | None = None  # the incident the page is about, if any: the page links it in the console
 
 
 class AckPreview(BaseModel):
@@ -115,6 +116,7 @@ class Acknowledger:
             acknowledged_by=current.acknowledged_by or actor,
             mentions_acknowledged=tuple(acked),
             mention_ids=tuple(alert.mention_ids[:MAX_MENTIONS]),
+            incident=alert.message.attributes.get("incident"),
         )
 
     def preview(self, token: str) -> AckPreview:
@@ -171,10 +173,14 @@ def ack_page(result: AckResult) -> str:
         body += f"<p>{len(result.mentions_acknowledged)} of its mentions still new were acknowledged now.</p>"
     else:
         body += "<p>Nothing was changed.</p>"
+    # Relative to /ack/<token>, so they work under any base URL; the console asks for sign-in first.
+    if result.incident:
+        target = html.escape(quote(result.incident, safe=""), quote=True)
+        body += f'<p><a href="../console#/incident/{target}">Open the incident in the triage console</a></p>'
     if result.mention_ids:
-        # Relative to /ack/<token>, so it works under any base URL; the console asks for sign-in first.
         target = html.escape(quote(result.mention_ids[0], safe=""), quote=True)
-        body += f'<p><a href="../console#/mention/{target}">Open it in the triage console</a></p>'
+        label = "Open its first post" if result.incident else "Open it in the triage console"
+        body += f'<p><a href="../console#/mention/{target}">{label}</a></p>'
     return _PAGE.format(title=heading, css="ok", heading=heading, body=body)
 
 
