@@ -12,7 +12,7 @@ import { useFocusHeading, useRoute } from "./util.js";
 function SignIn({ config, error }) {
   const heading = useRef(null);
   const [candidate, setCandidate] = useState("");
-  const [problem, setProblem] = useState(error || "");
+  const [problem, setProblem] = useState("");
   const [busy, setBusy] = useState(false);
   useFocusHeading(heading, "sign-in");
 
@@ -26,7 +26,8 @@ function SignIn({ config, error }) {
   return (
     <main id="main" class="narrow">
       <h1 tabIndex={-1} ref={heading}>Sign in to mentionwatch</h1>
-      {problem && <p class="problem" role="alert">{problem}</p>}
+      {/* the error of a failed return from the provider arrives after this page is shown */}
+      {(problem || error) && <p class="problem" role="alert">{problem || error}</p>}
       {config?.auth === "local" ? (
         <form onSubmit={submit}>
           <p>Local stack: use the token <code>make serve</code> printed (or your <code>MENTIONWATCH_LOCAL_TOKEN</code>).</p>
