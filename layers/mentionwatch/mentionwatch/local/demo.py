@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from mentionwatch import aws
+from mentionwatch.alerts.incidents import describe, incident_title
 from mentionwatch.local.stack import LocalStack
 from mentionwatch.models import MentionStatus
 from mentionwatch.sources.standard_webhooks import decode_secret, sign
+from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.store.items import MentionItem
 
@@ -84,6 +86,19 @@ def stored_mentions(stack: LocalStack) -> list[MentionItem]:
     for status in MentionStatus:
         items.extend(store.open_queue(status, limit=1000))
     return items
+
+
+def print_incidents(stack: LocalStack) -> None:
+    """The incidents the stream opened (GET /incidents serves the same): what, how big, who was paged how often."""
+    now = datetime.now(UTC)
+    alerts = AlertStore(aws.client("dynamodb"), stack.physical("MentionsTable"))
+    incidents = alerts.incidents_between(now - timedelta(days=1), now + timedelta(minutes=1), 50)
+    print(f"demo: {len(incidents)} incidents (GET /incidents; the console's Incidents page):")
+    for incident in incidents:
+        print(
+            f"demo:   [{incident.kind.value}] {incident_title(incident)}: {describe(incident)}; team {incident.team}, "
+            f"{incident.pages} page{'s' if incident.pages != 1 else ''}, {incident.status.value}"
+        )
 
 
 def clip(text: str, width: int) -> str:
@@ -188,6 +203,7 @@ def run(root: Path) -> int:
         acknowledge_first(stack, alerts)
         print(f"demo: {accepted} deliveries accepted, {len(items)} distinct mentions stored, duplicates dropped")
         print(f"demo: {len(items)} mentions stored, {len(alerts)} alerts published")
+        print_incidents(stack)
         print("demo: to work this queue in a browser, run `make serve` and open the triage console it prints")
         print("demo:   (http://127.0.0.1:3000/console by default; sign in with MENTIONWATCH_LOCAL_TOKEN)")
         return close_the_loop(stack)
