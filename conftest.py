@@ -14,6 +14,8 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "MentionwatchTests",
         "POWERTOOLS_SERVICE_NAME": "mentionwatch",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # Production clients skip botocore's request validation; tests keep it, to catch a malformed request.
+        "MENTIONWATCH_AWS_PARAMETER_VALIDATION": "true",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

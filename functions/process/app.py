@@ -63,6 +63,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     budget = TimeBudget(context)
     sentiments = processor.score(valid)
     unkept = processor.keep_raw_payloads(valid)
+    # Urgent mentions first: their pages go out before the batch's routine mentions are stored (and before the
+    # time budget runs out).
+    position = {mention_id: index for index, mention_id in enumerate(processor.urgent_first(valid, sentiments))}
+
+    def order(record: dict[str, Any]) -> int:
+        item = parsed[record["messageId"]]
+        return position.get(item.mention.id, -1) if item is not None else -1  # poison messages fail first, alone
+
+    records = sorted(records, key=order)
 
     def handle_record(record: SQSRecord) -> str:
         logger.set_correlation_id(correlation[record.message_id])

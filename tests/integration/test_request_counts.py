@@ -6,7 +6,7 @@ Bounds (written down in the README, "Cost per mention"):
   n + 2*ceil(n/25) + 2b + 5u — a conditional PutItem per mention; raw payloads and respond SLA clocks 25 a
   BatchWriteItem; one volume-counter update per brand-hour (and the brand list when an hour is new); for an
   urgent mention at most 5 (its alert record put and sent-update, its SLA clock, the brand's urgent counter,
-  and the alert recorded on the mention).
+  and the alert recorded on the mention); the Comprehend scores of new texts cached, 25 a BatchWriteItem.
 """
 
 from __future__ import annotations
@@ -32,7 +32,12 @@ WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
 
 def queued(index: int) -> QueuedMention:
     urgent = index % 50 == 0  # 2% urgent: someone was hurt
-    text = "Your heater caught fire and my son was injured" if urgent else f"Checking in about order {index}, thanks"
+    # Every text distinct: identical texts are scored once (tests/integration/test_pay_comprehend_once.py).
+    text = (
+        f"Your heater caught fire and my son was injured (order {index})"
+        if urgent
+        else f"Checking in about order {index}, thanks"
+    )
     mention = Mention(
         platform="webhook",
         native_id=f"load-{index}",
@@ -112,9 +117,9 @@ def test_a_thousand_mentions_cost_at_most_40_comprehend_requests_and_bounded_wri
         n = len(batch)
         urgent = sum(1 for item in batch if "injured" in item.mention.text)
         buckets = len({(item.mention.match.brand, item.mention.created_at.strftime("%Y%m%d%H")) for item in batch})
-        # raw payloads and respond clocks 25 a request; volume counters once per brand-hour (plus the brand list)
-        # ... and per page six writes at most: alert, clock, publish intent (issue 13), sent, mention record, count
-        bound = n + 2 * math.ceil(n / 25) + 2 * buckets + 6 * urgent
+        # raw payloads, respond clocks and cached scores 25 a request; volume counters once per brand-hour (plus the
+        # brand list); per page six writes at most: alert, clock, publish intent (issue 13), sent, mention record, count
+        bound = n + 3 * math.ceil(n / 25) + 2 * buckets + 6 * urgent
         writes_per_batch.append((after - before, bound))
 
     comprehend_calls = sum(count for name, count in calls.items() if name.startswith("comprehend:"))

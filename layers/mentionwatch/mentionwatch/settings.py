@@ -15,6 +15,7 @@ from mentionwatch.exceptions import ConfigurationError
 class AnalyzerChoice(StrEnum):
     COMPREHEND = "comprehend"
     LOCAL = "local"
+    HYBRID = "hybrid"  # local first; Comprehend only for unsure, other-language and high-stakes mentions
 
 
 class _Settings(BaseModel):
@@ -60,6 +61,8 @@ class ProcessSettings(AlertingOptions):
     alerts_topic_arn: Annotated[str, Field(alias="MENTIONWATCH_ALERTS_TOPIC_ARN", min_length=1)]
     analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
     raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30
+    # hybrid: the local analyzer's top probability below this goes to Comprehend (README, "Performance").
+    hybrid_threshold: Annotated[float, Field(alias="MENTIONWATCH_HYBRID_THRESHOLD", ge=0.0, le=1.0)] = 0.62
     # Triage rules, first that is set wins: an SSM parameter, a file, else packaged rules by name.
     rules_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_RULES_PARAMETER")] = None
     rules_file: Annotated[Path | None, Field(alias="MENTIONWATCH_RULES_FILE")] = None

@@ -1,56 +1,50 @@
 """Composition root: builds each function's domain objects from its settings, with real AWS clients.
 
 Tests build the same objects with their own clients; handlers call these once per execution environment.
+Imports are inside the builders: each handler loads only what its own route needs (a webhook's cold start pays
+for neither the triage rules nor the alerting code nor a DynamoDB client).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.exceptions import OrphanedChildLoggerError
 
 from mentionwatch import aws
-from mentionwatch.alerts.ack import AckSigner
-from mentionwatch.alerts.acknowledge import Acknowledger
-from mentionwatch.alerts.digest import DigestJob
-from mentionwatch.alerts.dispatch import AlertDispatcher
-from mentionwatch.alerts.incidents import IncidentDesk
-from mentionwatch.alerts.oncall import OnCall
-from mentionwatch.alerts.policy import EscalationConfig, default_config, parse_config
-from mentionwatch.alerts.sla import EscalationJob
-from mentionwatch.alerts.sns import SnsPublisher
-from mentionwatch.alerts.spike import SpikeJob
-from mentionwatch.config.loading import watch_from_file, watch_from_parameter
-from mentionwatch.config.watch import WatchConfig
 from mentionwatch.exceptions import AdapterError, ConfigurationError
-from mentionwatch.models import Match, TriagedMention
-from mentionwatch.pipeline.ingest import BrandMatcher, BrandPostTagger, KeepRefused
-from mentionwatch.pipeline.process import MentionProcessor, UrgentPager
-from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
-from mentionwatch.pollers.http import HttpTransport, UrllibTransport
-from mentionwatch.queue.sqs import MentionQueue
-from mentionwatch.responses.dynamodb import ResponsesStore
-from mentionwatch.responses.recognise import tag_brand_post
-from mentionwatch.responses.recording import BrandPostRecorder
-from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider, SecretsProvider
-from mentionwatch.sentiment.base import SentimentAnalyzer
-from mentionwatch.sentiment.local import LocalAnalyzer
-from mentionwatch.settings import (
-    AlertingOptions,
-    AlertingSettings,
-    AnalyzerChoice,
-    PollerSettings,
-    ProcessSettings,
-    WebhookSettings,
-)
-from mentionwatch.sources.base import QueuedMention
-from mentionwatch.store.alerts_dynamodb import AlertStore
-from mentionwatch.store.dynamodb import MentionStore
-from mentionwatch.store.urls_dynamodb import UrlClaims
-from mentionwatch.triage.engine import RulesTriager, default_triager
-from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
+from mentionwatch.settings import AnalyzerChoice
+
+if TYPE_CHECKING:
+    from mentionwatch.alerts.ack import AckSigner
+    from mentionwatch.alerts.acknowledge import Acknowledger
+    from mentionwatch.alerts.digest import DigestJob
+    from mentionwatch.alerts.dispatch import AlertDispatcher
+    from mentionwatch.alerts.policy import EscalationConfig
+    from mentionwatch.alerts.sla import EscalationJob
+    from mentionwatch.alerts.spike import SpikeJob
+    from mentionwatch.config.watch import WatchConfig
+    from mentionwatch.models import Match, TriagedMention
+    from mentionwatch.pipeline.ingest import BrandMatcher, BrandPostTagger, KeepRefused
+    from mentionwatch.pipeline.process import MentionProcessor, UrgentPager
+    from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
+    from mentionwatch.pollers.http import HttpTransport
+    from mentionwatch.queue.sqs import MentionQueue
+    from mentionwatch.secrets.provider import SecretsProvider
+    from mentionwatch.sentiment.base import SentimentAnalyzer
+    from mentionwatch.settings import (
+        AlertingOptions,
+        AlertingSettings,
+        PollerSettings,
+        ProcessSettings,
+        WebhookSettings,
+    )
+    from mentionwatch.sources.base import QueuedMention
+    from mentionwatch.store.dynamodb import MentionStore
+    from mentionwatch.triage.engine import RulesTriager
 
 logger = Logger(child=True)
 
@@ -60,6 +54,8 @@ def utc_clock() -> datetime:
 
 
 def secrets_provider(settings: WebhookSettings | PollerSettings) -> SecretsProvider:
+    from mentionwatch.secrets.provider import FileSecretsProvider, SecretsManagerProvider
+
     if settings.secrets_id:
         from aws_lambda_powertools.utilities.parameters import SecretsProvider as PowertoolsSecrets
 
@@ -101,6 +97,7 @@ def brand_post_tagger(settings: WebhookSettings) -> BrandPostTagger | None:
     is given a configuration; X still marks the subscribed account's own posts without one."""
     if not (settings.watch_parameter or settings.watch_file):
         return None
+    from mentionwatch.responses.recognise import tag_brand_post
 
     def tag(item: QueuedMention) -> QueuedMention:
         try:
@@ -115,11 +112,15 @@ def brand_post_tagger(settings: WebhookSettings) -> BrandPostTagger | None:
 
 
 def webhook_queue(settings: WebhookSettings | PollerSettings) -> MentionQueue:
+    from mentionwatch.queue.sqs import MentionQueue
+
     return MentionQueue(aws.client("sqs"), settings.queue_url, correlation_id=current_correlation_id)
 
 
 def keep_refused(settings: WebhookSettings) -> KeepRefused | None:
     """Where signed deliveries the parser refuses are kept (none without a table: they are then answered 400)."""
+    from mentionwatch.pipeline.ingest import KeepRefused
+
     if not settings.table_name:
         return None
     from mentionwatch.store.kept_dynamodb import DynamoDbKeptDeliveries
@@ -129,16 +130,29 @@ def keep_refused(settings: WebhookSettings) -> KeepRefused | None:
 
 
 def analyzer(settings: ProcessSettings) -> SentimentAnalyzer:
+    """local; comprehend (scores cached by text); hybrid: local first, Comprehend only where it pays (README)."""
+    from mentionwatch.sentiment.local import LocalAnalyzer
+
     local = LocalAnalyzer()
     if settings.analyzer is AnalyzerChoice.LOCAL:
         return local
+    from mentionwatch.sentiment.cache import CachedAnalyzer
     from mentionwatch.sentiment.comprehend import ComprehendAnalyzer
+    from mentionwatch.sentiment.hybrid import HybridAnalyzer, LanguageFilling
+    from mentionwatch.store.scores_dynamodb import DynamoScoreStore
 
-    return ComprehendAnalyzer(aws.client("comprehend"), fallback=local)
+    detector = getattr(local, "detect_language", None)  # the local language detector, where the analyzer has one
+    remote = ComprehendAnalyzer(aws.client("comprehend"), fallback=local)
+    cached = CachedAnalyzer(remote, DynamoScoreStore(aws.client("dynamodb"), settings.table_name, utc_clock))
+    if settings.analyzer is AnalyzerChoice.COMPREHEND:
+        return LanguageFilling(cached, detector)
+    return HybridAnalyzer(local, cached, threshold=settings.hybrid_threshold, detect_language=detector)
 
 
 def escalation_config(settings: AlertingOptions) -> EscalationConfig:
     """The SSM parameter if one is named, else the file, else the packaged default; validated at start."""
+    from mentionwatch.alerts.policy import default_config, parse_config
+
     if settings.escalation_parameter:
         from aws_lambda_powertools.utilities.parameters import SSMProvider
         from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
@@ -164,6 +178,8 @@ def escalation_config(settings: AlertingOptions) -> EscalationConfig:
 
 
 def ack_signer(settings: AlertingOptions, config: EscalationConfig) -> AckSigner | None:
+    from mentionwatch.alerts.ack import AckSigner
+
     lifetime = timedelta(hours=config.ack_link_hours)
     if settings.ack_key:
         return AckSigner(settings.ack_key, lifetime)
@@ -180,6 +196,10 @@ def ack_signer(settings: AlertingOptions, config: EscalationConfig) -> AckSigner
 
 
 def alert_dispatcher(settings: AlertingOptions, table_name: str, topic_arn: str) -> AlertDispatcher:
+    from mentionwatch.alerts.dispatch import AlertDispatcher
+    from mentionwatch.alerts.sns import SnsPublisher
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+
     config = escalation_config(settings)
     return AlertDispatcher(
         SnsPublisher(aws.client("sns"), topic_arn),
@@ -193,6 +213,8 @@ def alert_dispatcher(settings: AlertingOptions, table_name: str, topic_arn: str)
 
 def rules_text(settings: ProcessSettings) -> str:
     """The triage rules the process function runs (README, "Triage rules")."""
+    from mentionwatch.triage.rules import load_rules_text, packaged_rules_text
+
     if settings.rules_parameter:
         from aws_lambda_powertools.utilities.parameters import get_parameter
         from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
@@ -211,10 +233,21 @@ def rules_text(settings: ProcessSettings) -> str:
 
 def triager(settings: ProcessSettings) -> RulesTriager:
     """Fails with `InvalidRules` naming the rule and field: the function refuses to run rather than mis-triage."""
+    from mentionwatch.triage.engine import default_triager
+
     return default_triager(rules_text(settings))
 
 
 def mention_processor(settings: ProcessSettings) -> MentionProcessor:
+    from mentionwatch.alerts.oncall import OnCall
+    from mentionwatch.alerts.spike import SpikeJob
+    from mentionwatch.pipeline.process import MentionProcessor
+    from mentionwatch.responses.dynamodb import ResponsesStore
+    from mentionwatch.responses.recording import BrandPostRecorder
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+    from mentionwatch.store.urls_dynamodb import UrlClaims
+
     store = MentionStore(aws.client("dynamodb"), settings.table_name)
     config = escalation_config(settings)
     dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
@@ -245,15 +278,21 @@ def mention_processor(settings: ProcessSettings) -> MentionProcessor:
 
 # --- poller ----------------------------------------------------------------------------------------------
 def http_transport() -> HttpTransport:
+    from mentionwatch.pollers.http import UrllibTransport
+
     return UrllibTransport()
 
 
 def cursor_store(settings: PollerSettings) -> DynamoDbCursorStore:
+    from mentionwatch.pollers.cursors_dynamodb import DynamoDbCursorStore
+
     return DynamoDbCursorStore(aws.client("dynamodb"), settings.table_name)
 
 
 def watch_config(settings: PollerSettings | WebhookSettings) -> WatchConfig:
     """Read on every invocation: Powertools caches the parameter for five minutes, so edits apply soon."""
+    from mentionwatch.config.loading import watch_from_file, watch_from_parameter
+
     if settings.watch_parameter:
         return watch_from_parameter(settings.watch_parameter)
     if settings.watch_file:
@@ -262,6 +301,10 @@ def watch_config(settings: PollerSettings | WebhookSettings) -> WatchConfig:
 
 
 def acknowledger(settings: AlertingSettings) -> Acknowledger:
+    from mentionwatch.alerts.acknowledge import Acknowledger
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+
     signer = ack_signer(settings, escalation_config(settings))
     if signer is None:
         raise ConfigurationError(
@@ -276,6 +319,10 @@ def acknowledger(settings: AlertingSettings) -> Acknowledger:
 
 
 def escalation_job(settings: AlertingSettings) -> EscalationJob:
+    from mentionwatch.alerts.sla import EscalationJob
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+
     config = escalation_config(settings)
     return EscalationJob(
         alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn),
@@ -288,6 +335,11 @@ def escalation_job(settings: AlertingSettings) -> EscalationJob:
 
 def urgent_pager(settings: AlertingSettings) -> UrgentPager:
     """Pages urgent mentions whose page was never recorded (the escalation job's unpaged sweep)."""
+    from mentionwatch.alerts.oncall import OnCall
+    from mentionwatch.pipeline.process import UrgentPager
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+
     store = MentionStore(aws.client("dynamodb"), settings.table_name)
     config = escalation_config(settings)
     dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
@@ -305,6 +357,11 @@ def triaged_reader(mentions: MentionStore) -> Callable[[str], TriagedMention | N
 
 def spike_job(settings: AlertingSettings) -> SpikeJob:
     """Spikes are signals of incidents (alerts/incidents.py): a thread's, or the brand's."""
+    from mentionwatch.alerts.incidents import IncidentDesk
+    from mentionwatch.alerts.spike import SpikeJob
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+
     config = escalation_config(settings)
     dispatcher = alert_dispatcher(settings, settings.table_name, settings.alerts_topic_arn)
     alerts = AlertStore(aws.client("dynamodb"), settings.table_name)
@@ -322,6 +379,11 @@ def spike_job(settings: AlertingSettings) -> SpikeJob:
 
 
 def digest_job(settings: AlertingSettings) -> DigestJob:
+    from mentionwatch.alerts.digest import DigestJob
+    from mentionwatch.alerts.sns import SnsPublisher
+    from mentionwatch.store.alerts_dynamodb import AlertStore
+    from mentionwatch.store.dynamodb import MentionStore
+
     if not settings.digest_topic_arn:
         raise ConfigurationError(
             "set MENTIONWATCH_DIGEST_TOPIC_ARN for the daily digest", field="MENTIONWATCH_DIGEST_TOPIC_ARN"

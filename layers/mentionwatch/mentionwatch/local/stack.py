@@ -63,6 +63,7 @@ LOCAL_ENVIRONMENT = {
     "AWS_REGION": REGION,
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
+    "MENTIONWATCH_AWS_PARAMETER_VALIDATION": "true",  # a malformed request fails loudly here, not in production
 }
 
 

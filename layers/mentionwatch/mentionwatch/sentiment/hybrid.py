@@ -42,6 +42,7 @@ HIGH_STAKES = re.compile(
     re.IGNORECASE,
 )
 
+SURE_LANGUAGE = 0.8  # a detector's confidence from which its answer is taken as the language
 LanguageDetector = Callable[[str], "tuple[str, float] | None"]
 
 
@@ -101,7 +102,7 @@ class HybridAnalyzer:
         reach: int = DEFAULT_REACH,
         detect_language: LanguageDetector | None = None,
         local_languages: frozenset[str] = LOCAL_LANGUAGES,
-        min_language_confidence: float = 0.8,
+        min_language_confidence: float = SURE_LANGUAGE,
     ) -> None:
         self._local = local
         self._remote = remote
@@ -184,3 +185,27 @@ class HybridAnalyzer:
 def confidence(result: SentimentResult) -> float:
     scores = result.scores
     return max(scores.positive, scores.negative, scores.neutral, scores.mixed)
+
+
+class LanguageFilling:
+    """Wraps Comprehend for `MENTIONWATCH_ANALYZER=comprehend`: a text whose language the platform left out but
+    the local detector (or its script) is sure of is sent with that language, so no detection call is billed."""
+
+    def __init__(self, inner: SentimentAnalyzer, detect_language: LanguageDetector | None = None) -> None:
+        self._inner = inner
+        self._detect = detect_language
+        self.name = inner.name
+
+    def language_of(self, text: str) -> str | None:
+        by_script = _script_language(text)
+        if by_script or self._detect is None:
+            return by_script
+        guess = self._detect(text)
+        return guess[0].lower().split("-", 1)[0] if guess is not None and guess[1] >= SURE_LANGUAGE else None
+
+    def analyze(self, requests: Sequence[SentimentRequest]) -> list[SentimentResult]:
+        filled = [
+            request if request.language else request.model_copy(update={"language": self.language_of(request.text)})
+            for request in requests
+        ]
+        return self._inner.analyze(filled)

@@ -29,6 +29,12 @@ class MentionStore:
         self._table = table_name
         self._sleep = sleep
 
+    def stored_ids(self, mention_ids: Sequence[str]) -> set[str]:
+        """Which of these mentions already have a row: redeliveries are not scored again."""
+        from mentionwatch.store.scores_dynamodb import stored_mention_ids
+
+        return stored_mention_ids(self._client, self._table, mention_ids, self._sleep)
+
     # --- writes --------------------------------------------------------------------------------------
     def put_new(self, item: MentionItem) -> None:
         """Store a mention the first time it is seen. Raises `AlreadyStored` on a redelivery."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentionwatch.lifecycle import LifecycleEvent
@@ -22,14 +22,31 @@ from mentionwatch.models import (
 )
 from mentionwatch.store import keys
 
-_serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
+def to_attribute_value(value: Any) -> dict[str, Any]:
+    """One JSON-able value → its DynamoDB attribute value, directly (no JSON round trip, no boto3 serializer)."""
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": str(Decimal(repr(value)))}  # the shortest repr, as DynamoDB's JSON reader would take it
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, dict):
+        return {"M": {str(key): to_attribute_value(inner) for key, inner in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attribute_value(inner) for inner in value]}
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
 def to_attribute_map(document: dict[str, Any]) -> dict[str, Any]:
-    """Plain JSON-able dict → DynamoDB attribute values (floats become Decimals, None values are dropped)."""
-    cleaned = json.loads(json.dumps(document), parse_float=Decimal)
-    return {key: _serializer.serialize(value) for key, value in cleaned.items() if value is not None}
+    """Plain JSON-able dict → DynamoDB attribute values (floats become numbers, top-level None values are dropped)."""
+    return {key: to_attribute_value(value) for key, value in document.items() if value is not None}
 
 
 def from_attribute_map(item: dict[str, Any]) -> dict[str, Any]:
