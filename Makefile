@@ -96,8 +96,8 @@ build: $(CONSOLE_BUILT) ## sam build for arm64 with no Docker
 deploy: build
 	.tools/venv/bin/sam deploy --guided
 
-bench: $(STAMP)
-	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: $(STAMP) ## one table: CPU, AWS requests, write units, $ per million, cold imports, latency, replay (README, Performance)
+	$(BIN)/python bench/performance_bench.py
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .ruff_cache .mypy_cache

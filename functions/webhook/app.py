@@ -6,7 +6,7 @@ import os
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,7 +26,9 @@ from mentionwatch.wiring import (
 )
 
 logger = Logger()
-tracer = Tracer()
+# No Powertools Tracer here: it imports the X-Ray SDK and patches botocore at import, about half of this
+# function's cold start, and a platform's CRC challenge must be answered within about 3 s. Lambda's active tracing
+# still records each invocation (README, "Performance").
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 install_error_handlers(app)
@@ -45,7 +47,6 @@ def _dependencies():  # type: ignore[no-untyped-def]
 
 
 @app.route("/webhooks/<source>", method=["GET", "POST"])
-@tracer.capture_method
 def webhook(source: str) -> Response[Any]:
     request = inbound_request(app.current_event.raw_event, received_at=utc_clock())
     secrets, queue, match_brand, keep, tag_brand_post = _dependencies()
@@ -64,7 +65,6 @@ def webhook(source: str) -> Response[Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-@tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

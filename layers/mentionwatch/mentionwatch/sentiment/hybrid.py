@@ -29,7 +29,7 @@ from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 logger = Logger(child=True)
 
 # Chosen on held-out data (bench/hybrid_bench.py): below it, the local analyzer's accuracy falls under Comprehend's.
-DEFAULT_THRESHOLD = 0.62
+DEFAULT_THRESHOLD = 0.64
 DEFAULT_REACH = 50_000  # followers: a post that many people see is worth a second opinion
 LOCAL_LANGUAGES = frozenset({"en"})
 # Languages Comprehend's BatchDetectSentiment scores (kept in step with sentiment/comprehend.py).
