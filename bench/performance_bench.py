@@ -436,6 +436,64 @@ def publish_latency(samples: int) -> tuple[float, float]:
     return statistics.median(latencies), latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)]
 
 
+# --- GET /mentions with many stored --------------------------------------------------------------------------
+def list_latency(stored: int, samples: int = 7) -> float:
+    """Median wall time of GET /mentions?limit=50 on the in-process stack with `stored` mentions in the table."""
+    from datetime import UTC, datetime, timedelta
+
+    from mentionwatch import aws
+    from mentionwatch.local.stack import LocalStack
+    from mentionwatch.models import (
+        Author,
+        Match,
+        Mention,
+        Sentiment,
+        SentimentResult,
+        SentimentScores,
+        TriageContext,
+        TriagedMention,
+    )
+    from mentionwatch.store.items import MentionItem
+    from mentionwatch.triage.engine import default_triager
+
+    token = "bench-token-1234567890"  # noqa: S105 - the local stack's bearer token for this run
+    stack = LocalStack.in_process(REPO, local_token=token)
+    try:
+        table = stack.physical("MentionsTable")
+        triager = default_triager()
+        sentiment = SentimentResult(label=Sentiment.NEGATIVE, scores=SentimentScores(negative=0.9), analyzer="local")
+        start = datetime.now(UTC) - timedelta(days=1)
+        rows = []
+        for number in range(stored):
+            mention = Mention(
+                platform="webhook",
+                native_id=f"stored-{number}",
+                text=f"Flight {number} delayed again and nobody tells us anything",
+                language="en",
+                author=Author(handle=f"user{number % 997}", followers=100),
+                created_at=start + timedelta(seconds=number * 5),
+                match=Match(brand="northwind"),
+            )
+            triaged = TriagedMention(
+                mention=mention, sentiment=sentiment, triage=triager.triage(mention, sentiment, TriageContext())
+            )
+            rows.append(MentionItem.from_triaged(triaged, stored_at=start).to_item())
+        client = aws.client("dynamodb")
+        for offset in range(0, len(rows), 25):
+            client.batch_write_item(
+                RequestItems={table: [{"PutRequest": {"Item": row}} for row in rows[offset : offset + 25]]}
+            )
+        timings = []
+        for _ in range(samples):
+            began = time.perf_counter()
+            status, _, _ = stack.http_request("GET", "/mentions?limit=50", {"authorization": f"Bearer {token}"}, b"")
+            timings.append(time.perf_counter() - began)
+            assert status == 200, status
+        return statistics.median(timings)
+    finally:
+        stack.stop()
+
+
 # --- the table --------------------------------------------------------------------------------------------
 def build_rows(
     runs: list[dict[str, Any]], ratios: dict[str, float], latency: tuple[float, float]
@@ -576,13 +634,15 @@ def main() -> int:
     parser.add_argument("--mentions", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--latency-samples", type=int, default=20)
+    parser.add_argument("--stored", type=int, default=10_000, help="mentions stored for the GET /mentions figure")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     runs = [run_stream(args.mentions, seed=15) for _ in range(args.repeat)]
     ratios = cold_imports(max(3, args.repeat))
     latency = publish_latency(args.latency_samples)
-    table = render(build_rows(runs, ratios, latency))
+    listing = (args.stored, list_latency(args.stored))
+    table = render(build_rows(runs, ratios, latency, listing))
     print(table)
     if args.write_readme:
         write_readme(table, args)

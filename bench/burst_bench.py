@@ -1,0 +1,129 @@
+"""A viral burst on paper, checked by simulation: 10,000 mentions of one brand in one minute.
+
+    python bench/burst_bench.py [--mentions 10000] [--seconds 60] [--per-mention-ms 30] [--urgent-share 0.05]
+
+Reads the event source mapping from template.yaml (batch size, batching window, maximum concurrency) and simulates,
+second by second: arrivals (evenly spread), batches taken by up to `MaximumConcurrency` pollers, each batch busy for
+its mentions x `--per-mention-ms` (deployed: the process function's CPU plus its DynamoDB and SNS round trips,
+see `make bench`). It prints queue depth and drain time, Comprehend calls per second against the account quota
+(hybrid share), the writes per second on the hottest DynamoDB keys against the per-partition limit (1,000 write
+units per second), and when the first urgent mention is paged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+PARTITION_WRITE_UNITS = 1000  # per partition (and per key) per second, DynamoDB's documented hard limit
+COMPREHEND_BATCH_TPS = 10  # BatchDetectSentiment requests per second, the default account quota
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def mapping() -> dict[str, int]:
+    template = yaml.load((REPO / "template.yaml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    props = template["Resources"]["ProcessFunctionQueueMapping"]["Properties"]
+    return {
+        "batch": int(props["BatchSize"]),
+        "window": int(props.get("MaximumBatchingWindowInSeconds", 0)),
+        "concurrency": int(props.get("ScalingConfig", {}).get("MaximumConcurrency", 1000)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--per-mention-ms", type=float, default=30.0)
+    parser.add_argument("--urgent-share", type=float, default=0.05)
+    parser.add_argument("--hybrid-share", type=float, default=0.33, help="share sent to Comprehend (hybrid_bench)")
+    parser.add_argument("--duplicate-share", type=float, default=0.25, help="redeliveries and reposts, not scored")
+    parser.add_argument("--ingest-ms", type=float, default=150.0, help="webhook to queue, deployed")
+    args = parser.parse_args()
+    esm = mapping()
+    rate = args.mentions / args.seconds
+    step = 0.1
+    queue = 0.0
+    busy: list[float] = []  # time each poller is busy until
+    arrived = 0.0
+    now = 0.0
+    depth_max = 0.0
+    drained_at = None
+    first_page = None
+    batches = 0
+    window_open_at: float | None = None
+    while now < 3600:
+        if now < args.seconds:
+            arrived_now = rate * step
+            queue += arrived_now
+            arrived += arrived_now
+        depth_max = max(depth_max, queue)
+        busy = [until for until in busy if until > now]
+        if queue >= 1 and window_open_at is None:
+            window_open_at = now
+        while queue >= 1 and len(busy) < esm["concurrency"]:
+            full = queue >= esm["batch"]
+            waited = window_open_at is not None and now - window_open_at >= esm["window"]
+            if not (full or waited or now >= args.seconds):
+                break
+            size = min(esm["batch"], int(queue))
+            queue -= size
+            batches += 1
+            # Urgent first within a batch (functions/process/app.py): the first urgent mention is handled at once.
+            handled = now + args.per_mention_ms / 1000
+            if first_page is None and args.urgent_share > 0:
+                first_page = handled + args.ingest_ms / 1000
+            busy.append(now + size * args.per_mention_ms / 1000)
+            window_open_at = now if queue >= 1 else None
+        if now >= args.seconds and queue < 1 and not busy:
+            drained_at = now
+            break
+        now = round(now + step, 3)
+
+    scored = args.mentions * (1 - args.duplicate_share)
+    comprehend_calls = math.ceil(scored * args.hybrid_share / 25)
+    per_second = args.mentions / args.seconds
+    throughput = esm["concurrency"] * 1000 / args.per_mention_ms
+    print("| Viral burst (simulated) | Value | Limit or target |")
+    print("| --- | ---: | --- |")
+    print(f"| Arrivals | {args.mentions:,} in {args.seconds} s ({per_second:.0f}/s) | one brand |")
+    print(
+        f"| Event source mapping | batch {esm['batch']}, window {esm['window']} s, "
+        f"{esm['concurrency']} concurrent | template.yaml |"
+    )
+    print(f"| Process throughput | {throughput:.0f} mentions/s | {args.per_mention_ms:.0f} ms a mention a poller |")
+    print(f"| Peak queue depth | {depth_max:,.0f} | drains when throughput > arrivals |")
+    drain = f"{drained_at:.0f} s after the burst began" if drained_at is not None else "not within an hour"
+    print(f"| Queue drained | {drain} | |")
+    print(f"| Batches | {batches} | |")
+    print(
+        f"| Comprehend BatchDetectSentiment | {comprehend_calls} calls, "
+        f"{comprehend_calls / max(1.0, (drained_at or 3600)):.1f}/s | quota {COMPREHEND_BATCH_TPS}/s |"
+    )
+    hot = {
+        "brand-hour volume counter (one update a batch)": batches / max(1.0, drained_at or 3600),
+        "per-minute urgent counter (one update an urgent mention)": min(per_second, throughput) * args.urgent_share,
+        "thread counter, all replies in one thread": min(per_second, throughput),
+        "GSI1 STATUS#new partition (2 WCU per row copy)": min(per_second, throughput) * 2,
+        "GSI2 brand-month partition (2 WCU per row copy)": min(per_second, throughput) * 2,
+    }
+    for key, units in hot.items():
+        verdict = "ok" if units < PARTITION_WRITE_UNITS else "THROTTLES: shard the key"
+        print(f"| Hot key: {key} | {units:.0f} WCU/s | {PARTITION_WRITE_UNITS}/s per partition: {verdict} |")
+    print(f"| First urgent mention paged | {first_page:.1f} s after it arrived | target <= 60 s |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
