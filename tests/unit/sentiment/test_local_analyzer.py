@@ -13,7 +13,7 @@ import pytest
 from mentionwatch.exceptions import ConfigurationError
 from mentionwatch.models import Sentiment
 from mentionwatch.sentiment.base import SentimentRequest
-from mentionwatch.sentiment.features import clean_text, features, tokens
+from mentionwatch.sentiment.features import char_features, clean_text, features, text_features, tokens
 from mentionwatch.sentiment.local import CLASSES, LocalAnalyzer, load_model
 
 
@@ -142,6 +142,23 @@ def test_rewritten_words_are_repaired() -> None:
 
 def test_emoji_and_emoticons_are_tokens() -> None:
     assert tokens("great :) 😡") == ["great", ":)", "😡"]
+
+
+def test_character_ngrams_come_from_words_only_with_elongation_folded() -> None:
+    # Given a post with an elongated word, a handle, a number and an emoji
+    chars = char_features("Sooo good @brandx 42 😀")
+    # Then each word gives its 2-4-grams with its edges marked, "sooo" read as "soo"
+    assert {"#_s", "#so", "#_so", "#soo", "#oo_", "#soo_", "#_go", "#ood_"} <= chars
+    assert "#ooo" not in chars
+    # and handles, numbers and emoji give none
+    assert not any("br" in f or "4" in f or "😀" in f for f in chars)
+
+
+def test_one_pass_gives_negation_style_flags_and_character_ngrams() -> None:
+    words, chars = text_features("Not good at all, the app keeps CRASHING!!! :( sooo annoyed")
+    assert {"good_NEG", "all_NEG", "app", "<caps>", "<many!>", ":(", "<elongated>", "soo annoyed"} <= words
+    assert "app_NEG" not in words  # the comma ended the negation's scope
+    assert {"#_cr", "#ing_", "#_ann"} <= chars
 
 
 def test_a_model_file_of_your_own_can_be_used(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ model knows), so weights can be pruned after training without changing what the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)[@.]?@\w+")
@@ -119,10 +120,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def _word_features(text: str) -> tuple[list[str], set[str]]:
-    """Words with negation marks, their bigrams, and the style flags."""
+def _scan(text: str) -> tuple[list[str], set[str], set[str]]:
+    """One pass over a cleaned text: negation-marked tokens, style flags, and the character n-grams of its words."""
     marked: list[str] = []
     flags: set[str] = set()
+    chars: set[str] = set()
     scope = 0
     shouted = 0
     for emoticon, word, number, mark, stop, emoji in _TOKEN.findall(text):
@@ -133,6 +135,8 @@ def _word_features(text: str) -> tuple[list[str], set[str]]:
             if _ELONGATED.search(lower):
                 flags.add("<elongated>")
                 lower = _ELONGATED.sub(r"\1\1", lower)
+            if len(lower) > 1:
+                chars |= _char_grams(lower)
             if scope:
                 marked.append(lower + "_NEG")
                 scope -= 1
@@ -150,32 +154,39 @@ def _word_features(text: str) -> tuple[list[str], set[str]]:
                 flags.add(f"<many{mark[0]}>")
         elif emoticon:
             marked.append(emoticon.lower())
+            if emoticon[0].isalpha():  # "d:", "p8": read as a word by the character n-grams too
+                chars |= _char_grams(emoticon.lower())
         elif emoji:
             marked.append(emoji)
     if shouted:
         flags.add("<caps>" if shouted < 3 else "<caps3>")
-    return marked, flags
+    return marked, flags, chars
+
+
+@lru_cache(maxsize=1 << 16)
+def _char_grams(word: str) -> frozenset[str]:
+    """A word's character 2–4-grams (`#ab`, `_` marking its edges). Words repeat, so they are worked out once."""
+    padded = "_" + word + "_"
+    return frozenset("#" + padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
+
+
+def text_features(text: str, max_chars: int = 2_000) -> tuple[set[str], set[str]]:
+    """`(word_features(text), char_features(text))` from one pass over the text: what the analyzer reads."""
+    toks, flags, chars = _scan(clean_text(text[:max_chars]))
+    feats = set(toks)
+    feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    feats.update(flags)
+    return feats, chars
 
 
 def word_features(text: str, max_chars: int = 2_000) -> set[str]:
     """Unigrams (negation-marked), adjacent bigrams (`a b`) and style flags, as a set (presence)."""
-    toks, flags = _word_features(clean_text(text[:max_chars]))
-    feats = set(toks)
-    feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
-    feats.update(flags)
-    return feats
+    return text_features(text, max_chars)[0]
 
 
 def char_features(text: str, max_chars: int = 2_000) -> set[str]:
-    """Character n-grams inside each word (`#ab`, with `_` marking a word's edges), as a set."""
-    feats: set[str] = set()
-    for token in tokens(clean_text(text[:max_chars])):
-        if len(token) < 2 or not token[0].isalpha():
-            continue
-        padded = "_" + _ELONGATED.sub(r"\1\1", token) + "_"
-        for n in CHAR_NGRAMS:
-            feats.update("#" + padded[i : i + n] for i in range(len(padded) - n + 1))
-    return feats
+    """Character n-grams inside each word (`#ab`, with `_` marking a word's edges; elongation folded), as a set."""
+    return text_features(text, max_chars)[1]
 
 
 def features(text: str, max_chars: int = 2_000) -> set[str]:

@@ -30,7 +30,7 @@ from typing import Any
 from mentionwatch.exceptions import ConfigurationError
 from mentionwatch.models import Sentiment, SentimentResult, SentimentScores
 from mentionwatch.sentiment.base import SentimentRequest
-from mentionwatch.sentiment.features import char_features, clean_text, word_features
+from mentionwatch.sentiment.features import clean_text, text_features
 from mentionwatch.sentiment.language import detect_language
 
 CLASSES = ("NEGATIVE", "NEUTRAL", "POSITIVE")
@@ -79,30 +79,42 @@ def _softmax(logits: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _add(logits: list[float], feats: set[str], weights: dict[str, Any]) -> None:
-    """Add each known feature's weights, scaled by 1/sqrt(how many features the text has)."""
-    if not feats:
-        return
+# One row per feature: the three sentiment weights and the sarcasm weight (0 where a model lacks the feature).
+_Table = dict[str, tuple[float, float, float, float]]
+
+
+def _table(sentiment: dict[str, Any], sarcasm: dict[str, Any]) -> _Table:
+    """Both models' weights for one block (words or characters) in one dict: one look-up per feature."""
+    table: _Table = {}
+    for feature, row in sentiment.items():
+        table[feature] = (float(row[0]), float(row[1]), float(row[2]), float(sarcasm.get(feature, 0.0)))
+    for feature, weight in sarcasm.items():
+        if feature not in table:
+            table[feature] = (0.0, 0.0, 0.0, float(weight))
+    return table
+
+
+def _sums(feats: set[str], table: _Table) -> tuple[float, float, float, float]:
+    """Sum the known features' weights, scaled by 1/sqrt(how many features the text has).
+
+    Most of a text's features (character n-grams above all) are not in the model: the set intersection and
+    the column sums run inside the interpreter's C code, so only known features cost anything.
+    """
+    known = table.keys() & feats
+    if not known:
+        return 0.0, 0.0, 0.0, 0.0
+    negative, neutral, positive, sarcasm = (sum(column) for column in zip(*map(table.__getitem__, known), strict=True))
     scale = 1.0 / math.sqrt(len(feats))
-    n = len(logits)
-    for f in feats:
-        row = weights.get(f)
-        if row is None:
-            continue
-        if n == 1:
-            logits[0] += row * scale
-        else:
-            for k in range(n):
-                logits[k] += row[k] * scale
+    return negative * scale, neutral * scale, positive * scale, sarcasm * scale
 
 
 class _Read:
-    """One text as the models see it: computed once, used by both models."""
+    """One text as the models see it: the feature sums of both models and VADER, computed once."""
 
-    __slots__ = ("words", "chars", "vader")
+    __slots__ = ("sums", "vader")
 
-    def __init__(self, words: set[str], chars: set[str], vader: dict[str, float]) -> None:
-        self.words, self.chars, self.vader = words, chars, vader
+    def __init__(self, sums: tuple[float, float, float, float], vader: dict[str, float]) -> None:
+        self.sums, self.vader = sums, vader
 
 
 class LocalAnalyzer:
@@ -122,18 +134,29 @@ class LocalAnalyzer:
     def _model(self) -> dict[str, Any]:
         return load_model() if self._model_file is None else read_model_file(self._model_file)
 
+    @cached_property
+    def _tables(self) -> tuple[_Table, _Table]:
+        """Word and character tables of both models, built once from the model file."""
+        model = self._model
+        irony = model.get("sarcasm") or {}
+        return (
+            _table(model.get("words") or model.get("weights") or {}, irony.get("words") or {}),
+            _table(model.get("chars") or {}, irony.get("chars") or {}),
+        )
+
     def analyze(self, requests: Sequence[SentimentRequest]) -> list[SentimentResult]:
         return [self.score(request.text, request.language) for request in requests]
 
     def _read(self, text: str) -> _Read:
         vader = self._vader.polarity_scores(clean_text(text[: VADER_MAX_CHARS * 2])[:VADER_MAX_CHARS])
-        return _Read(word_features(text), char_features(text), vader)
+        words, chars = text_features(text)
+        word_table, char_table = self._tables
+        w, c = _sums(words, word_table), _sums(chars, char_table)
+        return _Read((w[0] + c[0], w[1] + c[1], w[2] + c[2], w[3] + c[3]), vader)
 
     def _logits(self, seen: _Read) -> list[float]:
         model = self._model
-        logits = [float(v) for v in model["intercept"]]
-        _add(logits, seen.words, model.get("words") or model.get("weights") or {})
-        _add(logits, seen.chars, model.get("chars") or {})
+        logits = [float(v) + seen.sums[k] for k, v in enumerate(model["intercept"])]
         for name, coef in model["vader"].items():
             value = seen.vader[name]
             for k in range(3):
@@ -144,10 +167,7 @@ class LocalAnalyzer:
         irony = self._model.get("sarcasm")
         if not irony:
             return 0.0
-        logit = [float(irony["intercept"])]
-        _add(logit, seen.words, irony["words"])
-        _add(logit, seen.chars, irony["chars"])
-        z = logit[0]
+        z = float(irony["intercept"]) + seen.sums[3]
         z += sum(coef * seen.vader[name] for name, coef in irony["vader"].items())
         z += sum(irony["sentiment"].get(cls, 0.0) * p for cls, p in zip(CLASSES, balanced, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
