@@ -26,6 +26,8 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "mentionwatch",
+        "POWERTOOLS_METRICS_NAMESPACE": "MentionwatchFaults",
+        "POWERTOOLS_LOG_LEVEL": "CRITICAL",  # thousands of expected failures: the figures, not log lines
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -41,6 +43,8 @@ COLUMNS = (
     "unpaged",
     "pages",
     "duplicate_pages",
+    "respond",
+    "unclocked",
     "faults",
     "kills",
     "receives",

@@ -13,7 +13,8 @@ answer was lost). A kill raises `Killed` (a BaseException, like the runtime endi
 AWS call and from every later one until the invocation is over, so nothing of it gets reported.
 
 Figures: lost (sent, never stored), unpaged (stored urgent, its page not recorded or not published), duplicate
-pages (publishes beyond the first per alert), receives spent, DLQ moves. One duplicate cannot be avoided and is
+pages (publishes beyond the first per alert), unclocked (stored respond mentions still needing a respond SLA clock
+that has none), receives spent, DLQ moves. One duplicate cannot be avoided and is
 counted apart (`unknowable_kills`): an invocation killed on the very first AWS call after SNS accepted a page,
 before either the alert or the mention could record it. SNS keeps no record to ask, so the retry publishes again
 rather than risk a page never sent (at least once). In production the process function's time-budget guard stops
@@ -51,6 +52,8 @@ class Figures:
     stored: int = 0
     lost: int = 0
     unpaged: int = 0
+    respond: int = 0
+    unclocked: int = 0
     pages: int = 0
     duplicate_pages: int = 0  # beyond the first per alert, other than after an unknowable kill (below)
     unknowable_kills: int = 0  # kills right after a publish, before any record of it: that page may go out twice
@@ -230,6 +233,9 @@ def run(fault_class: str, mentions: int = 1000, rate: float = 0.1, seed: int = 1
                 "MENTIONWATCH_ANALYZER": "comprehend" if fault_class == "comprehend" else "local",
                 "POWERTOOLS_LOG_LEVEL": "CRITICAL",  # thousands of expected failures: figures, not log lines
                 "POWERTOOLS_METRICS_DISABLED": "true",
+                # Without a namespace Powertools raises when the handler flushes its metrics: every invocation
+                # would fail after its work and return the whole batch (the bench has no conftest to set it).
+                "POWERTOOLS_METRICS_NAMESPACE": "MentionwatchFaults",
             }
         )
         wiring.utc_clock = clock  # type: ignore[assignment]
@@ -286,7 +292,7 @@ def run(fault_class: str, mentions: int = 1000, rate: float = 0.1, seed: int = 1
 
             def sweep(faulty: bool) -> None:
                 injector.enabled = faulty
-                for job in (pager.sweep_unpaged, dispatcher.sweep):
+                for job in (pager.sweep_unpaged, pager.sweep_unclocked, dispatcher.sweep):
                     try:
                         job()
                     except Exception as err:  # a failed scheduled run is retried by the next one
@@ -354,6 +360,13 @@ def _count(figures: Figures, dynamodb: Any, injector: FaultInjector, queue: list
         elif record.channel == "sns" and record.message_id not in injector.message_ids:
             figures.unpaged += 1
             figures.details.append(f"{item.id} records message {record.message_id}, which SNS never took")
+    needing_clocks = [item for item in stored.values() if item.needs_respond_clock]
+    figures.respond = len(needing_clocks)
+    for item in needing_clocks:
+        key = {"pk": {"S": f"SLA#mention:{item.id}"}, "sk": {"S": "SLA"}}
+        if "Item" not in dynamodb.get_item(TableName="mentions", Key=key):
+            figures.unclocked += 1
+            figures.details.append(f"no respond clock for {item.id}")
     figures.pages = sum(published.values())
     unknowable = injector.unknowable
     figures.unknowable_kills = sum(unknowable.values())

@@ -69,12 +69,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if request.job is Job.ESCALATION:
         unpaged = _urgent_pager().sweep_unpaged()  # urgent mentions whose page was never recorded (DLQ, crash)
         metrics.add_metric(name="UnpagedMentionsFinished", unit=MetricUnit.Count, value=len(unpaged))
+        unclocked = _urgent_pager().sweep_unclocked()  # respond mentions whose clock write failed (DLQ, crash)
+        metrics.add_metric(name="RespondClocksChecked", unit=MetricUnit.Count, value=unclocked)
         report = _job(Job.ESCALATION).run()
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)
         metrics.add_metric(name="Escalations", unit=MetricUnit.Count, value=len(report.escalated))
         metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=len(report.breached))
         metrics.add_metric(name="SlaClockFailures", unit=MetricUnit.Count, value=len(report.failed))
-        return {"job": request.job.value, "unpaged": [outcome.value for outcome in unpaged], **asdict(report)}
+        return {
+            "job": request.job.value,
+            "unpaged": [outcome.value for outcome in unpaged],
+            "clocks_checked": unclocked,
+            **asdict(report),
+        }
     if request.job is Job.SPIKE:
         spikes = _job(Job.SPIKE).run()
         metrics.add_metric(name="Spikes", unit=MetricUnit.Count, value=len(spikes.alerted))

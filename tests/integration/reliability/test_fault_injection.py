@@ -1,6 +1,7 @@
 """Issue 13: with DynamoDB, SNS or Comprehend failing (before and after requests take effect) or invocations
-killed mid-batch, no mention is lost, every urgent mention is paged and no alert is published twice. A small
-count per class keeps `make test` fast; `bench/fault_injection_bench.py` runs 1,000 mentions per class."""
+killed mid-batch, no mention is lost, every urgent mention is paged, no alert is published twice and every
+respond mention has its respond SLA clock. A small count per class keeps `make test` fast;
+`bench/fault_injection_bench.py` runs 1,000 mentions per class."""
 
 from __future__ import annotations
 
@@ -15,4 +16,5 @@ def test_no_mention_lost_no_urgent_unpaged_no_page_doubled(fault_class: str) -> 
 
     assert figures.faults + figures.kills > 0, "the run must actually inject faults"
     assert (figures.lost, figures.unpaged, figures.duplicate_pages) == (0, 0, 0), figures.details
+    assert figures.respond > 0 and figures.unclocked == 0, figures.details
     assert figures.urgent > 0 and figures.pages >= 1

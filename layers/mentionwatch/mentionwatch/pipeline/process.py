@@ -60,6 +60,8 @@ class Store(Protocol):
     def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
     def unpaged(self, now: datetime, limit: int = 50) -> list[MentionItem]: ...
+    def unclocked(self, now: datetime, limit: int = 50) -> list[MentionItem]: ...
+    def clock_checked(self, mention_id: str) -> None: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
     def stored_ids(self, mention_ids: Sequence[str]) -> set[str]: ...
 
@@ -136,6 +138,21 @@ class UrgentPager:
             except MentionwatchError:
                 logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
         return outcomes
+
+    def sweep_unclocked(self, limit: int = 50) -> int:
+        """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
+        batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
+        DLQ (or was killed) would otherwise have none. Returns how many mentions were checked."""
+        checked = 0
+        for item in self._store.unclocked(self._clock(), limit):
+            try:
+                if item.needs_respond_clock:
+                    self._alerter.resume(item.to_triaged())  # no-op when its clock already runs
+                self._store.clock_checked(item.id)
+                checked += 1
+            except MentionwatchError:
+                logger.exception("respond clock not checked; next sweep retries", extra={"mention_id": item.id})
+        return checked
 
     def record(self, mention_id: str, outcome: DispatchOutcome) -> Outcome:
         """Record a page's outcome on the mention (which also takes it out of the due index)."""
@@ -364,8 +381,10 @@ class MentionProcessor:
             logger.info("edited mention", extra={"mention_id": mention.id, "applied": edited})
             return Outcome.EDITED
         if stored is None or stored.alert_state is not AlertState.PENDING:
-            if stored is not None and stored.status is MentionStatus.NEW:
-                self._alerter.resume(stored.to_triaged())  # an earlier attempt may have died before it
+            if stored is not None and stored.needs_respond_clock:
+                # An earlier attempt may have died (or failed to write the clock) before it; an agent may have
+                # acknowledged the mention since, which does not stop its respond clock.
+                self._alerter.resume(stored.to_triaged())
             logger.info("duplicate delivery ignored", extra={"mention_id": mention.id})
             return Outcome.DUPLICATE
         # Stored by an earlier attempt that did not finish its alert: finish it, with the stored decision.

@@ -281,6 +281,39 @@ class MentionStore:
             raise translate(err, "query") from err
         return [MentionItem.from_item(item) for item in response.get("Items", [])]
 
+    def unclocked(self, now: datetime, limit: int = 50) -> list[MentionItem]:
+        """Respond mentions stored more than `PAGE_GRACE` ago whose clock the sweeper has not yet seen running
+        (GSI5 `DUE#respond`)."""
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI5",
+                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.DUE_CLOCK_CHECKS},
+                    ":now": {"S": keys.iso(now) + "#\uffff"},
+                },
+                Limit=limit,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        return [MentionItem.from_item(item) for item in response.get("Items", [])]
+
+    def clock_checked(self, mention_id: str) -> None:
+        """Its respond clock runs (or is not needed): out of the due index. A no-op if it is already out."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(mention_id),
+                UpdateExpression="REMOVE GSI5PK, GSI5SK",
+                ConditionExpression="GSI5PK = :due",
+                ExpressionAttributeValues={":due": {"S": keys.DUE_CLOCK_CHECKS}},
+            )
+        except DYNAMODB_ERRORS as err:
+            if error_code(err) == CONDITION_FAILED:
+                return
+            raise translate(err, "update_item") from err
+
     def open_queue(self, status: MentionStatus = MentionStatus.NEW, limit: int = 50) -> list[MentionItem]:
         """The queue for a status: critical first, newest first within a severity."""
         try:

@@ -15,6 +15,7 @@ from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import (
     Mention,
     MentionStatus,
+    Reaction,
     SentimentResult,
     TriageDecision,
     TriagedMention,
@@ -117,6 +118,16 @@ class MentionItem(BaseModel):
             stored_at=stored_at,
         )
 
+    @property
+    def needs_respond_clock(self) -> bool:
+        """A respond mention nobody has answered yet, live on its platform: its respond SLA clock must run."""
+        return (
+            self.triage.reaction is Reaction.RESPOND
+            and bool(self.triage.sla_minutes)
+            and self.status in (MentionStatus.NEW, MentionStatus.ACKNOWLEDGED)
+            and not (self.deleted or self.hidden)
+        )
+
     def to_triaged(self) -> TriagedMention:
         return TriagedMention(mention=self.mention, sentiment=self.sentiment, triage=self.triage, status=self.status)
 
@@ -141,6 +152,10 @@ class MentionItem(BaseModel):
             # The page intent, written with the mention: until its page is recorded the mention stays in the
             # sparse due index, where the sweeper finds it even if its message went to the DLQ.
             document |= keys.unpaged_keys(self.id, self.stored_at)
+        elif self.needs_respond_clock:
+            # The clock intent, likewise: the batch starts respond clocks when it ends, so a mention whose clock
+            # write failed (and whose message then went to the DLQ) is found and its clock started by the sweeper.
+            document |= keys.clock_check_keys(self.id, self.stored_at)
         return to_attribute_map(document)
 
     @classmethod

@@ -86,3 +86,11 @@ PAGE_GRACE = timedelta(minutes=3)  # longer than the process function's timeout:
 def unpaged_keys(mention_id: str, stored_at: datetime) -> dict[str, str]:
     """GSI5 (sparse, due work) for an urgent mention whose page is not yet recorded, due after `PAGE_GRACE`."""
     return {"GSI5PK": DUE_PAGES, "GSI5SK": f"{iso(stored_at + PAGE_GRACE)}#{mention_id}"}
+
+
+DUE_CLOCK_CHECKS = "DUE#respond"
+
+
+def clock_check_keys(mention_id: str, stored_at: datetime) -> dict[str, str]:
+    """GSI5 for a respond mention until the sweeper has seen its respond clock running, due after `PAGE_GRACE`."""
+    return {"GSI5PK": DUE_CLOCK_CHECKS, "GSI5SK": f"{iso(stored_at + PAGE_GRACE)}#{mention_id}"}

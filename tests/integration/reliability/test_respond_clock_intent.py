@@ -1,0 +1,142 @@
+"""Respond SLA clocks of mentions whose clock write failed: the batch starts clocks when it ends, so a mention can
+be stored while its clock is not. A redelivery starts it (also once an agent has acknowledged the mention), and
+the mention row carries a clock intent (GSI5 `DUE#respond`) so the escalation schedule's sweep starts it even when
+the message never comes back (DLQ, killed invocation)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from mentionwatch import aws, wiring
+from mentionwatch.lifecycle import Action, step
+from mentionwatch.models import Author, Match, Mention, MentionStatus, Reaction
+from mentionwatch.queue.sqs import MentionQueue
+from mentionwatch.settings import AlertingSettings
+from mentionwatch.sources.base import QueuedMention
+from mentionwatch.store.dynamodb import MentionStore
+from tests.support import drain_queue, load_handler, sqs_event
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+COMPLAINT = "My order never arrived and nobody answers my emails. Where is my refund?"
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+    now = [NOW]
+    monkeypatch.setattr(wiring, "utc_clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def store(deployed: dict[str, str], table: str) -> MentionStore:
+    return MentionStore(boto3.client("dynamodb"), table)
+
+
+@pytest.fixture
+def clock_writes_fail(deployed: dict[str, str]) -> Iterator[list[bool]]:
+    """While `failing[0]` is true, every DynamoDB write of a respond clock is throttled (batch and single)."""
+    failing = [True]
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        items = [params.get("Item", {})] + [
+            request.get("PutRequest", {}).get("Item", {})
+            for requests in params.get("RequestItems", {}).values()
+            for request in requests
+        ]
+        if failing[0] and any(item.get("pk", {}).get("S", "").startswith("SLA#mention:") for item in items):
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "write")
+
+    events = aws.client("dynamodb").meta.events
+    for operation in ("PutItem", "BatchWriteItem"):
+        events.register_first(f"before-parameter-build.dynamodb.{operation}", refuse, unique_id=f"clock-{operation}")
+    yield failing
+    for operation in ("PutItem", "BatchWriteItem"):
+        events.unregister(f"before-parameter-build.dynamodb.{operation}", unique_id=f"clock-{operation}")
+
+
+def process(deployed: dict[str, str], sqs: Any, lambda_context: Any, native_id: str) -> dict[str, Any]:
+    mention = Mention(
+        platform="webhook",
+        native_id=native_id,
+        text=COMPLAINT,
+        author=Author(handle=f"author{native_id}"),
+        created_at=NOW - timedelta(minutes=1),
+        received_at=NOW,
+        match=Match(brand="acme"),
+    )
+    MentionQueue(aws.client("sqs"), deployed["queue"]).enqueue([QueuedMention(source="standard", mention=mention)])
+    event = sqs_event(drain_queue(sqs, deployed["queue"]))
+    result: dict[str, Any] = load_handler("process").lambda_handler(event, lambda_context)
+    return result
+
+
+def respond_clock(dynamodb: Any, table: str, mention_id: str) -> dict[str, Any] | None:
+    key = {"pk": {"S": f"SLA#mention:{mention_id}"}, "sk": {"S": "SLA"}}
+    return dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+
+def test_a_mention_whose_clock_was_never_written_gets_it_from_the_sweep_even_if_its_message_never_returns(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given a respond mention stored while every write of its respond clock failed: its record is reported failed
+    result = process(deployed, sqs, lambda_context, "c1")
+    assert len(result["batchItemFailures"]) == 1
+    stored = store.get("webhook:c1", consistent=True)
+    assert stored is not None and stored.triage.reaction is Reaction.RESPOND and stored.triage.sla_minutes
+    assert respond_clock(dynamodb, table, "webhook:c1") is None
+
+    # When its message never comes back (DLQ) and the escalation schedule's sweep runs, early and after the grace
+    clock_writes_fail[0] = False
+    pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
+    early = pager.sweep_unclocked()
+    clock[0] = NOW + timedelta(minutes=4)
+    swept, again = pager.sweep_unclocked(), pager.sweep_unclocked()
+
+    # Then the sweep after the grace period starts its clock, timed from when the mention arrived, once
+    assert (early, swept, again) == (0, 1, 0)
+    started = respond_clock(dynamodb, table, "webhook:c1")
+    assert started is not None and started["state"]["S"] == "open"
+    assert started["started_at"]["S"].startswith(NOW.strftime("%Y-%m-%dT%H:%M:%S"))
+    row = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:c1"}, "sk": {"S": "MENTION"}})
+    assert "GSI5PK" not in row["Item"]  # out of the due index
+
+
+def test_a_redelivered_mention_acknowledged_meanwhile_still_gets_its_clock(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given a respond mention whose clock write failed (its record comes back)...
+    assert len(process(deployed, sqs, lambda_context, "c2")["batchItemFailures"]) == 1
+    # ...and an agent acknowledged it before it came back (acknowledging does not stop a respond clock)
+    store.apply("webhook:c2", 1, step(MentionStatus.NEW, Action.ACKNOWLEDGE, actor="agent@example.com", at=NOW))
+
+    # When the message is redelivered and DynamoDB takes writes again
+    clock_writes_fail[0] = False
+    result = process(deployed, sqs, lambda_context, "c2")
+
+    # Then the duplicate delivery starts the clock
+    assert result == {"batchItemFailures": []}
+    assert respond_clock(dynamodb, table, "webhook:c2") is not None
+
+
+def test_the_sweep_starts_no_clock_for_a_mention_answered_meanwhile(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given a respond mention whose clock write failed, then answered by the brand before the sweep
+    process(deployed, sqs, lambda_context, "c3")
+    clock_writes_fail[0] = False
+    store.apply("webhook:c3", 1, step(MentionStatus.NEW, Action.RESPOND, actor="agent@example.com", at=NOW))
+
+    # When the sweep runs after the grace period
+    clock[0] = NOW + timedelta(minutes=4)
+    checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked()
+
+    # Then it takes the mention out of the due index without starting a clock nobody needs
+    assert checked == 1
+    assert respond_clock(dynamodb, table, "webhook:c3") is None
