@@ -11,6 +11,8 @@ table (moto queries scan the whole table, so one big table would measure moto, n
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import time
@@ -43,6 +45,8 @@ COLUMNS = (
     "unpaged",
     "pages",
     "duplicate_pages",
+    "republished",
+    "unknowable_kills",
     "respond",
     "unclocked",
     "faults",
@@ -64,11 +68,12 @@ def main() -> None:
         totals = dict.fromkeys(COLUMNS, 0)
         started = time.perf_counter()
         for chunk, start in enumerate(range(0, args.mentions, args.chunk)):
-            figures = run(fault_class, mentions=min(args.chunk, args.mentions - start), rate=args.rate, seed=chunk)
+            with contextlib.redirect_stdout(io.StringIO()):  # the handlers' metric lines: figures only here
+                figures = run(fault_class, mentions=min(args.chunk, args.mentions - start), rate=args.rate, seed=chunk)
             for name in COLUMNS:
                 totals[name] += getattr(figures, name)
             for line in figures.details:
-                print(f"  {fault_class} chunk {chunk}: {line}")
+                print(f"  {fault_class} chunk {chunk}: {line}", flush=True)
         seconds = time.perf_counter() - started
         print(f"{fault_class:<12}" + " ".join(f"{totals[name]:>15}" for name in COLUMNS) + f" {seconds:>11.0f}")
 

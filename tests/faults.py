@@ -13,12 +13,14 @@ answer was lost). A kill raises `Killed` (a BaseException, like the runtime endi
 AWS call and from every later one until the invocation is over, so nothing of it gets reported.
 
 Figures: lost (sent, never stored), unpaged (stored urgent, its page not recorded or not published), duplicate
-pages (publishes beyond the first per alert), unclocked (stored respond mentions still needing a respond SLA clock
-that has none), receives spent, DLQ moves. One duplicate cannot be avoided and is
-counted apart (`unknowable_kills`): an invocation killed on the very first AWS call after SNS accepted a page,
-before either the alert or the mention could record it. SNS keeps no record to ask, so the retry publishes again
-rather than risk a page never sent (at least once). In production the process function's time-budget guard stops
-taking records well before the Lambda timeout, so such a kill needs the runtime to crash at that instant.
+pages (publishes beyond the first per alert, except those counted apart below), unclocked (stored respond mentions
+still needing a respond SLA clock that has none), receives spent, DLQ moves. Two kinds of second publish cannot
+be avoided and are counted apart: `unknowable_kills`, an invocation killed on the very first AWS call after SNS
+accepted a page, before either the alert or the mention could record it; and `republished`, a publish SNS
+accepted whose answer was lost (a read timeout after the call took effect). SNS keeps no record to ask, so the
+retry publishes again rather than risk a page never sent (at least once). In production the process function's
+time-budget guard stops taking records well before the Lambda timeout, so such a kill needs the runtime to crash
+at that instant.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ class Figures:
     respond: int = 0
     unclocked: int = 0
     pages: int = 0
-    duplicate_pages: int = 0  # beyond the first per alert, other than after an unknowable kill (below)
+    duplicate_pages: int = 0  # beyond the first per alert, other than the two unknowable kinds (below)
     unknowable_kills: int = 0  # kills right after a publish, before any record of it: that page may go out twice
+    republished: int = 0  # pages published again after SNS accepted one whose answer was lost (at-least-once)
     faults: int = 0
     kills: int = 0
     receives: int = 0
@@ -107,6 +110,7 @@ class FaultInjector:
         # the retry cannot know (SNS keeps no record to ask) and publishes again. At least once, by design.
         self.unknowable: Counter[str] = Counter()
         self._just_published: str | None = None
+        self.unanswered: Counter[str] = Counter()  # pages SNS accepted whose answer was lost, by dedup key
 
     def arm_kill(self, records: int) -> None:
         """Maybe (60%) kill the coming invocation at one of its AWS calls (about 8 a record)."""
@@ -146,12 +150,15 @@ class FaultInjector:
         from botocore.exceptions import ReadTimeoutError
 
         service, operation = event_name.split(".")[1:3]
+        published = None
         if service == "sns" and operation == "Publish" and "MessageId" in parsed:
-            document = json.loads(json.loads(context["issue13_message"])["sqs"])
-            self.pages[document["dedup_key"]] += 1
+            published = json.loads(json.loads(context["issue13_message"])["sqs"])["dedup_key"]
+            self.pages[published] += 1
             self.message_ids.add(parsed["MessageId"])
-            self._just_published = document["dedup_key"]
+            self._just_published = published
         if self._fails(service) and service != "comprehend":  # the call took effect; its answer is lost
+            if published is not None:
+                self.unanswered[published] += 1  # SNS took the page, the caller cannot know: it publishes again
             raise ReadTimeoutError(endpoint_url=f"https://{service}.us-east-1.amazonaws.com")
 
     def _fails(self, service: str) -> bool:
@@ -370,7 +377,16 @@ def _count(figures: Figures, dynamodb: Any, injector: FaultInjector, queue: list
     figures.pages = sum(published.values())
     unknowable = injector.unknowable
     figures.unknowable_kills = sum(unknowable.values())
-    figures.duplicate_pages = sum(max(count - 1 - unknowable[key], 0) for key, count in published.items())
+    # A page SNS accepted but whose answer never arrived is published again (at-least-once: nobody can tell it
+    # went out); any other second publish is a duplicate mentionwatch caused.
+    repeats = {key: count - 1 for key, count in published.items() if count > 1}
+    lost_answers = {key: min(extra - unknowable[key], injector.unanswered[key]) for key, extra in repeats.items()}
+    figures.republished = sum(max(extra, 0) for extra in lost_answers.values())
+    figures.duplicate_pages = sum(
+        max(extra - unknowable[key] - max(lost_answers[key], 0), 0) for key, extra in repeats.items()
+    )
     figures.details.extend(
-        f"duplicate {key} x{count}" for key, count in published.items() if count - 1 > unknowable[key]
+        f"duplicate {key} x{extra + 1}"
+        for key, extra in repeats.items()
+        if extra - unknowable[key] - max(lost_answers[key], 0) > 0
     )
