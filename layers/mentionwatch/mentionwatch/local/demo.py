@@ -71,9 +71,13 @@ def read_deliveries(url: str) -> list[dict[str, Any]]:
         for message in batch:
             envelope = json.loads(message["Body"])
             try:
-                deliveries.append(json.loads(envelope["Message"]))
+                delivery = json.loads(envelope["Message"])
             except json.JSONDecodeError:
-                deliveries.append({"text": envelope["Message"]})
+                delivery = {"text": envelope["Message"]}
+            # what the filter policies route on (kind, team, severity, incident)
+            attributes = envelope.get("MessageAttributes") or {}
+            delivery["attributes"] = {name: value.get("Value") for name, value in attributes.items()}
+            deliveries.append(delivery)
         sqs.delete_message_batch(
             QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
         )
