@@ -65,6 +65,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         sessions=SESSIONS,
         sink=queue.enqueue,
         only_query=request.query,
+        endpoints=settings.platform_endpoints,
     )
     metrics.add_dimension(name="source", value=request.source)
     metrics.add_metric(name="MentionsPolled", unit=MetricUnit.Count, value=len(result.mentions))

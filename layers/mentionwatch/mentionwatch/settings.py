@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Json, ValidationError
 
 from mentionwatch.exceptions import ConfigurationError
 
@@ -16,6 +18,38 @@ class AnalyzerChoice(StrEnum):
     COMPREHEND = "comprehend"
     LOCAL = "local"
     HYBRID = "hybrid"  # local first; Comprehend only for unsure, other-language and high-stakes mentions
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _platform_endpoints(endpoints: dict[str, str]) -> dict[str, str]:
+    """Each platform's replacement API host: an https origin, or plain http on loopback only (the local fakes),
+    so a stray setting can never send a platform's credentials in the clear."""
+    from mentionwatch.models import Platform
+
+    known = {platform.value for platform in Platform}
+    checked = {}
+    for platform, url in endpoints.items():
+        if platform not in known:
+            raise ValueError(f"{platform!r} is not a platform; use one of {', '.join(p.value for p in Platform)}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"{platform}: {url!r} is not an http(s) URL without query or fragment")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError(f"{platform}: {url!r} uses plain http on a host that is not loopback; use https")
+        checked[platform] = url.rstrip("/")
+    return checked
+
+
+# JSON {"reddit": "http://127.0.0.1:8123", …}: platform API hosts replaced (the local stack's fake platforms).
+PlatformEndpoints = Annotated[Json[dict[str, str]], AfterValidator(_platform_endpoints)]
 
 
 class _Settings(BaseModel):
@@ -78,6 +112,8 @@ class PollerSettings(_Settings):
     secrets_file: Annotated[Path | None, Field(alias="MENTIONWATCH_SECRETS_FILE")] = None
     watch_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_WATCH_PARAMETER")] = None
     watch_file: Annotated[Path | None, Field(alias="MENTIONWATCH_WATCH_FILE")] = None
+    # Local stack only: the pollers' platform hosts replaced by the fake platforms (unset: the real hosts).
+    platform_endpoints: Annotated[PlatformEndpoints, Field(alias="MENTIONWATCH_PLATFORM_ENDPOINTS")] = {}
 
 
 class AlertingSettings(AlertingOptions):

@@ -94,3 +94,53 @@ def test_source_without_configuration_is_a_configuration_error(http, kit):
     with pytest.raises(ConfigurationError) as caught:
         run_poll(bare, "reddit", cursor_store=InMemoryCursorStore(), http=http, now=kit.now, secrets={})
     assert "pollers.reddit" in caught.value.message
+
+
+def test_replaced_endpoints_send_reddit_and_bluesky_to_the_given_host_and_nothing_else_moves(watch, http, kit):
+    # Given the local stack's fake platforms in place of Reddit's two hosts and the Bluesky PDS
+    fake = "http://127.0.0.1:8123"
+    http.on("POST", f"{fake}/api/v1/access_token", kit.respond(200, kit.fixture_json("reddit/access_token.json")))
+    http.on("GET", f"{fake}/search", kit.respond(200, kit.fixture_json("reddit/search_new.json")))
+    http.on(
+        "POST",
+        f"{fake}/xrpc/com.atproto.server.createSession",
+        kit.respond(200, kit.fixture_json("bluesky/create_session.json")),
+    )
+    http.on(
+        "GET", f"{fake}/xrpc/app.bsky.feed.searchPosts", kit.respond(200, kit.fixture_json("bluesky/search_posts.json"))
+    )
+    http.on(
+        "GET",
+        f"{fake}/xrpc/app.bsky.actor.getProfiles",
+        kit.respond(200, kit.fixture_json("bluesky/get_profiles.json")),
+    )
+    http.on("GET", BLOG, kit.respond(304))
+    http.on("GET", REVIEWS, kit.respond(304))
+    endpoints = {"reddit": fake, "bluesky": fake + "/", "rss": "https://ignored.example"}
+    store = InMemoryCursorStore()
+
+    # When every polled source runs with the replaced endpoints
+    results = {}
+    for source, secrets, query in (
+        ("reddit", {"client_id": "id", "client_secret": "secret"}, "acme-search"),
+        ("bluesky", {"identifier": "acme-social.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}, None),
+        ("rss", {}, None),
+    ):
+        results[source] = run_poll(
+            watch,
+            source,
+            cursor_store=store,
+            http=http,
+            now=kit.now,
+            secrets=secrets,
+            only_query=query,
+            endpoints=endpoints,
+        )
+
+    # Then Reddit and Bluesky went only to the replacement (feeds keep their own URLs) and all worked
+    assert [report.error for result in results.values() for report in result.queries] == [None] * 4
+    assert len(results["reddit"].mentions) == 2
+    assert results["bluesky"].mentions[0].mention.author.followers == 214000
+    hosts = [request.host for request in http.requests]
+    assert hosts.count("127.0.0.1:8123") == 5 and "oauth.reddit.com" not in hosts and "bsky.social" not in hosts
+    assert sorted(set(hosts) - {"127.0.0.1:8123"}) == ["reviews.example", "traveldeals.example"]

@@ -7,6 +7,12 @@ error bodies of the platforms' documentation (tests/fixtures/replies/README.md n
   `POST /v21.0/{id}/replies`; Mastodon `GET /api/v2/search`, `POST /api/v1/statuses`; Reddit `POST /api/comment`;
   Bluesky `com.atproto.server.createSession`, `app.bsky.feed.getPosts`, `com.atproto.repo.createRecord`; YouTube
   `POST /youtube/v3/comments` and `/commentThreads`.
+- What the pollers read, from posts a test or the demo seeds (`seed_reddit`, `seed_bluesky`; the shapes of
+  tests/fixtures/platforms/reddit and /bluesky): Reddit's OAuth token route `POST /api/v1/access_token` (HTTP Basic
+  with the `reddit` client id and secret) and its listings `GET /search`, `/r/{sub}/search`, `/r/{sub}/new`,
+  `/r/{sub}/comments` (newest first, `limit`/`after`); Bluesky `com.atproto.server.createSession` for the `bluesky`
+  search account too, `refreshSession`, `app.bsky.feed.searchPosts` (`limit`/`cursor`) and
+  `app.bsky.actor.getProfiles` (at most 25 `actors`, unknown ones left out, as the AppView does).
 - A request without a known account's bearer token gets the platform's 401 body.
 - An accepted reply on a platform that pushes webhooks (X Account Activity, Facebook and Instagram webhooks,
   Mastodon) is echoed, signed with the dev secrets, to the stack's `/webhooks/<platform>` as the brand's own post,
@@ -21,9 +27,11 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +42,9 @@ X_EPOCH_MS = 1288834974657
 Echo = tuple[str, bytes, dict[str, str]]  # (webhook source, signed body, signature headers)
 Answer = tuple[int, Any, Echo | None]  # (status, JSON body, what to echo after answering)
 PLATFORMS = ("x", "facebook", "instagram", "mastodon", "reddit", "bluesky", "youtube")
+# The listings the Reddit poller reads: site search, a subreddit's search, new posts, new comments.
+_REDDIT_LISTING = re.compile(r"^(?:/search|/r/(?P<sub>[A-Za-z0-9_]{2,21})/(?P<kind>search|new|comments))$")
+_QUERY_TERMS = re.compile(r'"([^"]+)"|(\S+)')
 
 
 def _snowflake(sequence: int) -> str:
@@ -48,6 +59,11 @@ class FakePlatforms:
         )
         self.posted: list[dict[str, Any]] = []  # every accepted reply, for the demo and tests
         self.echoes: list[tuple[str, int]] = []  # (platform, status the webhook answered)
+        self.reddit_things: list[dict[str, Any]] = []  # listing children ({"kind": "t3", "data": {...}})
+        self.bluesky_posts: list[dict[str, Any]] = []  # searchPosts PostViews
+        self.bluesky_profiles: dict[str, dict[str, Any]] = {}  # getProfiles ProfileViewDetailed by DID
+        self.polled: list[str] = []  # "<METHOD> <path>" of every poller read, for tests
+        self._tokens: set[str] = set()  # issued Reddit application tokens
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -86,6 +102,19 @@ class FakePlatforms:
         """`MENTIONWATCH_PLATFORM_ENDPOINTS`: every platform's API host replaced by this server."""
         return {platform: self.url for platform in PLATFORMS}
 
+    # --- what the pollers find ----------------------------------------------------------------------------
+    def seed_reddit(self, things: Sequence[dict[str, Any]]) -> None:
+        """Listing children Reddit serves from now on (a thing with an existing fullname replaces it: an edit or a
+        moderator's removal as a later poll sees it)."""
+        names = {thing["data"]["name"] for thing in things}
+        self.reddit_things = [t for t in self.reddit_things if t["data"]["name"] not in names] + list(things)
+
+    def seed_bluesky(self, posts: Sequence[dict[str, Any]], profiles: Sequence[dict[str, Any]] = ()) -> None:
+        """Posts searchPosts finds and the profiles getProfiles knows from now on (same URI or DID: replaced)."""
+        uris = {post["uri"] for post in posts}
+        self.bluesky_posts = [p for p in self.bluesky_posts if p["uri"] not in uris] + list(posts)
+        self.bluesky_profiles.update({profile["did"]: profile for profile in profiles})
+
     # --- request handling ------------------------------------------------------------------------------
     def _account(self, platform: str, token: str | None) -> tuple[str, dict[str, str]] | None:
         prefix = f"reply:{platform}:"
@@ -102,12 +131,19 @@ class FakePlatforms:
         body: dict[str, Any] = (
             json.loads(raw or b"{}") if is_json else {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         )
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        auth = handler.headers.get("authorization") or ""
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        lists = parse_qs(parts.query)
+        query = {k: v[0] for k, v in lists.items()}
+        scheme, _, credentials = (handler.headers.get("authorization") or "").partition(" ")
+        token = credentials if scheme.lower() == "bearer" else None  # Reddit writes "bearer": schemes ignore case
+        basic = credentials if scheme.lower() == "basic" else None
         path = parts.path
         try:
-            status, answer, echo = self._route(method, path, query, body, token)
+            if method == "POST" and path == "/api/v1/access_token":
+                status, answer, echo = self._reddit_token(body, basic)
+            elif method == "GET" and path == "/xrpc/app.bsky.actor.getProfiles":
+                status, answer, echo = self._bluesky_profiles(lists.get("actors", []), token)
+            else:
+                status, answer, echo = self._route(method, path, query, body, token)
         except KeyError as err:
             status, answer, echo = 400, {"error": f"missing {err.args[0]}"}, None
         data = json.dumps(answer).encode()
@@ -131,6 +167,8 @@ class FakePlatforms:
             return self._mastodon(method, path, query, body, token)
         if method == "POST" and path == "/api/comment":
             return self._reddit(body, token)
+        if method == "GET" and _REDDIT_LISTING.match(path):
+            return self._reddit_listing(path, query, token)
         if path.startswith("/xrpc/"):
             return self._bluesky(method, path, query, body, token)
         if method == "POST" and path in ("/youtube/v3/comments", "/youtube/v3/commentThreads"):
@@ -288,12 +326,19 @@ class FakePlatforms:
     ) -> Answer:
         if path.endswith("com.atproto.server.createSession"):
             for name, values in self.secrets.items():
-                if name.startswith("reply:bluesky:") and values.get("app_password") == body.get("password"):
-                    did = name.removeprefix("reply:bluesky:")
-                    return 200, {"accessJwt": f"fake-jwt-{did}", "did": did, "handle": body.get("identifier")}, None
+                is_account = name.startswith("reply:bluesky:") or name == "bluesky"  # brand accounts, search account
+                if is_account and values.get("app_password") == body.get("password"):
+                    did = name.removeprefix("reply:bluesky:") if name != "bluesky" else "did:plc:fakesearchaccount"
+                    return 200, self._bluesky_session(did, body.get("identifier")), None
             return 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, None
+        if path.endswith("com.atproto.server.refreshSession"):
+            if not token or not token.startswith("fake-refresh-"):
+                return 400, {"error": "InvalidToken", "message": "Token could not be verified"}, None
+            return 200, self._bluesky_session(token.removeprefix("fake-refresh-"), None), None
         if not token or not token.startswith("fake-jwt-"):
             return 401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, None
+        if method == "GET" and path.endswith("app.bsky.feed.searchPosts"):
+            return self._bluesky_search(query)
         if path.endswith("app.bsky.feed.getPosts"):
             uri = query["uris"]
             return 200, {"posts": [{"uri": uri, "cid": "bafyfakecid", "record": {"text": ""}}]}, None
@@ -310,6 +355,82 @@ class FakePlatforms:
             )
             return 200, {"uri": f"at://{body['repo']}/app.bsky.feed.post/{rkey}", "cid": "bafyfakenew"}, None
         return 400, {"error": "InvalidRequest", "message": f"no fake for {path}"}, None
+
+    @staticmethod
+    def _bluesky_session(did: str, handle: str | None) -> dict[str, Any]:
+        return {
+            "accessJwt": f"fake-jwt-{did}",
+            "refreshJwt": f"fake-refresh-{did}",
+            "did": did,
+            "handle": handle or did,
+            "active": True,
+        }
+
+    # --- what the pollers read --------------------------------------------------------------------------
+    def _reddit_token(self, body: dict[str, Any], basic: str | None) -> Answer:
+        """Application-only OAuth: `grant_type=client_credentials`, the app's id and secret as HTTP Basic."""
+        app = self.secrets.get("reddit", {})
+        expected = base64.b64encode(f"{app.get('client_id')}:{app.get('client_secret')}".encode()).decode()
+        if not app or basic != expected:
+            return 401, {"message": "Unauthorized", "error": 401}, None
+        if body.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}, None
+        token = f"fake-reddit-app-{next(self._ids)}"
+        self._tokens.add(token)
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"}, None
+
+    def _reddit_listing(self, path: str, query: dict[str, str], token: str | None) -> Answer:
+        if token not in self._tokens:
+            return 401, {"message": "Unauthorized", "error": 401}, None
+        self.polled.append(f"GET {path}")
+        route = _REDDIT_LISTING.match(path)
+        assert route is not None
+        sub, kind = route.group("sub"), route.group("kind") or "search"
+        wanted = "t1" if kind == "comments" else "t3"  # search with type=link and /new list posts only
+        things = [
+            thing
+            for thing in self.reddit_things
+            if thing["kind"] == wanted
+            and (sub is None or str(thing["data"].get("subreddit", "")).lower() == sub.lower())
+            and (kind != "search" or _matches(query.get("q", ""), _reddit_text(thing["data"])))
+        ]
+        things.sort(key=lambda thing: float(thing["data"]["created_utc"]), reverse=True)
+        names = [thing["data"]["name"] for thing in things]
+        start = names.index(query["after"]) + 1 if query.get("after") in names else 0
+        limit = min(max(int(query.get("limit") or 25), 1), 100)
+        page = things[start : start + limit]
+        after = page[-1]["data"]["name"] if page and start + limit < len(things) else None
+        listing = {"after": after, "dist": len(page), "modhash": "", "children": page, "before": None}
+        return 200, {"kind": "Listing", "data": listing}, None
+
+    def _bluesky_search(self, query: dict[str, str]) -> Answer:
+        """`sort=latest`: newest first; the cursor is the offset of the next page, as a string."""
+        self.polled.append("GET /xrpc/app.bsky.feed.searchPosts")
+        if not query.get("q"):
+            return 400, {"error": "InvalidRequest", "message": 'Error: Params must have the property "q"'}, None
+        found = [post for post in self.bluesky_posts if _matches(query["q"], str(post["record"].get("text", "")))]
+        if query.get("lang"):
+            found = [post for post in found if query["lang"] in post["record"].get("langs", [query["lang"]])]
+        found.sort(key=lambda post: str(post["record"]["createdAt"]), reverse=True)
+        start = int(query["cursor"]) if (query.get("cursor") or "").isdigit() else 0
+        limit = min(max(int(query.get("limit") or 25), 1), 100)
+        page = found[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(found) else None
+        return 200, {"cursor": cursor, "hitsTotal": len(found), "posts": page}, None
+
+    def _bluesky_profiles(self, actors: list[str], token: str | None) -> Answer:
+        if not token or not token.startswith("fake-jwt-"):
+            return 401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, None
+        self.polled.append("GET /xrpc/app.bsky.actor.getProfiles")
+        if not actors or len(actors) > 25:
+            message = (
+                "Error: actors must not have more than 25 elements"
+                if actors
+                else 'Error: Params must have the property "actors"'
+            )
+            return 400, {"error": "InvalidRequest", "message": message}, None
+        profiles = [self.bluesky_profiles[actor] for actor in actors if actor in self.bluesky_profiles]
+        return 200, {"profiles": profiles}, None
 
     def _youtube(self, path: str, body: dict[str, Any], token: str | None) -> Answer:
         if self._account("youtube", token) is None:
@@ -354,3 +475,18 @@ class FakePlatforms:
                 self.echoes.append((platform, response.status))
         except urllib.error.HTTPError as err:
             self.echoes.append((platform, err.code))
+
+
+def _reddit_text(data: dict[str, Any]) -> str:
+    return " ".join(str(data.get(field) or "") for field in ("title", "selftext", "body"))
+
+
+def _matches(q: str, text: str) -> bool:
+    """A small stand-in for the platforms' search syntax: alternatives joined by OR; in each, every "quoted phrase"
+    and every bare word appears in the text (case ignored)."""
+    lowered = text.lower()
+    for alternative in q.split(" OR "):
+        terms = [phrase or word for phrase, word in _QUERY_TERMS.findall(alternative.lower())]
+        if terms and all(term in lowered for term in terms):
+            return True
+    return False

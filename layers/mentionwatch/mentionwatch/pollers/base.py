@@ -139,10 +139,16 @@ class PollContext:
     now: datetime
     secrets: Mapping[str, str]
     sessions: MutableMapping[str, Any] = field(default_factory=dict)  # tokens kept across warm invocations
+    # Platform API hosts replaced, by platform (MENTIONWATCH_PLATFORM_ENDPOINTS: the local stack's fakes).
+    endpoints: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def timeout(self) -> float:
         return self.watch.timeout_seconds
+
+    def endpoint(self, platform: str, default: str) -> str:
+        """`default` (the platform's real host), unless the settings replaced it."""
+        return self.endpoints.get(platform, default).rstrip("/")
 
 
 class QueryReport(BaseModel):

@@ -6,6 +6,7 @@
 - Pages follow the opaque `cursor` newest first down to the watermark minus the overlap (`since` is sent too).
 - Permalinks: `at://<did>/app.bsky.feed.post/<rkey>` → `https://bsky.app/profile/<did>/post/<rkey>`.
 - Rate limits: `ratelimit-remaining` / `ratelimit-reset` (epoch seconds).
+- `MENTIONWATCH_PLATFORM_ENDPOINTS` may replace the PDS (`bluesky`: the local stack's fake platforms).
 - Reach: search results carry no follower counts, so the authors of new posts are looked up with
   `app.bsky.actor.getProfiles` (at most 25 actors a call, the lexicon's limit) and cached for warm invocations
   (`PROFILE_TTL`); a failed lookup leaves followers unknown rather than failing the poll.
@@ -169,7 +170,10 @@ class BlueskyPoller:
 
     def __init__(self, config: BlueskyConfig) -> None:
         self.config = config
-        self.service = str(config.service).rstrip("/")
+
+    def _service(self, context: PollContext) -> str:
+        """The configured PDS, unless the settings replaced the platform's host (the local stack's fakes)."""
+        return context.endpoint("bluesky", str(self.config.service))
 
     def poll(self, query: BlueskyQuery, cursor: Cursor, context: PollContext) -> QueryOutcome:
         overlap = timedelta(minutes=self.config.overlap_minutes)
@@ -184,7 +188,7 @@ class BlueskyPoller:
             if token:
                 params["cursor"] = token
             response = self._authorised_get("app.bsky.feed.searchPosts", params, context)
-            body = response.json_body(self.service)
+            body = response.json_body(self._service(context))
             if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
                 raise UpstreamError("searchPosts answered without a posts list")
             items, invalid = [], 0
@@ -251,7 +255,7 @@ class BlueskyPoller:
             )
         except (UpstreamError, RateLimited):
             return None
-        body = response.json_body(self.service) if response.status == 200 else None
+        body = response.json_body(self._service(context)) if response.status == 200 else None
         profiles = body.get("profiles") if isinstance(body, dict) else None
         if not isinstance(profiles, list):
             return None
@@ -275,7 +279,7 @@ class BlueskyPoller:
             session = self._session(context, renew=attempt == 2)
             response = context.http.send(
                 HttpRequest(
-                    url=f"{self.service}/xrpc/{method}",
+                    url=f"{self._service(context)}/xrpc/{method}",
                     params=params,
                     repeated=repeated,
                     headers={"Authorization": f"Bearer {session['accessJwt']}", "Accept": "application/json"},
@@ -327,7 +331,7 @@ class BlueskyPoller:
         return context.http.send(
             HttpRequest(
                 method="POST",
-                url=f"{self.service}/xrpc/{method}",
+                url=f"{self._service(context)}/xrpc/{method}",
                 headers=headers,
                 body=json.dumps(payload).encode() if payload is not None else None,
                 timeout=context.timeout,
@@ -335,7 +339,7 @@ class BlueskyPoller:
         )
 
     def _keep(self, response: HttpResponse, context: PollContext) -> dict[str, Any]:
-        body = response.json_body(self.service)
+        body = response.json_body(self._service(context))
         if not isinstance(body, dict) or not body.get("accessJwt") or not body.get("refreshJwt"):
             raise UpstreamError("bluesky session answer has no tokens")
         session = {"accessJwt": body["accessJwt"], "refreshJwt": body["refreshJwt"], "did": body.get("did")}

@@ -4,6 +4,7 @@
   `client_id`/`client_secret`, `grant_type=client_credentials`); the bearer token is kept until it expires and
   fetched again once when the API answers 401 (expired or revoked).
 - Every request carries the configured User-Agent, in the form Reddit requires.
+- `MENTIONWATCH_PLATFORM_ENDPOINTS` may replace both hosts with one (`reddit`: the local stack's fake platforms).
 - Pages are followed with `after=<fullname>` newest first until the watermark minus the overlap window.
 - Rate limits: `x-ratelimit-remaining` / `x-ratelimit-reset` (seconds); a spent budget ends the run after
   the current page, a 429 ends it at once; both record when to come back.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -199,7 +200,7 @@ class RedditPoller:
         for attempt in (1, 2):
             token = self._token(context, refresh=attempt == 2)
             request = HttpRequest(
-                url=f"{API}{path}",
+                url=f"{context.endpoint('reddit', API)}{path}",
                 params=params,
                 headers={"Authorization": f"bearer {token}", "User-Agent": self.config.user_agent},
                 timeout=context.timeout,
@@ -226,7 +227,7 @@ class RedditPoller:
         response = context.http.send(
             HttpRequest(
                 method="POST",
-                url=TOKEN_URL,
+                url=_token_url(context),
                 headers={
                     "Authorization": f"Basic {basic}",
                     "User-Agent": self.config.user_agent,
@@ -250,3 +251,10 @@ class RedditPoller:
             "expires_at": context.now + timedelta(seconds=max(expires_in - 60, 0)),
         }
         return str(grant["access_token"])
+
+
+def _token_url(context: PollContext) -> str:
+    """The real token host, or the replacement host on the same path (one host serves both there)."""
+    if "reddit" not in context.endpoints:
+        return TOKEN_URL
+    return context.endpoint("reddit", API) + urlsplit(TOKEN_URL).path

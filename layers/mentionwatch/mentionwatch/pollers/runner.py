@@ -61,6 +61,7 @@ def run_poll(
     sessions: MutableMapping[str, Any] | None = None,
     sink: Sink | None = None,
     only_query: str | None = None,
+    endpoints: Mapping[str, str] | None = None,
 ) -> PollResult:
     """Poll `source` (every configured query, or only `only_query`). A query that fails is reported and the
     others still run; its cursor is left where it was."""
@@ -78,7 +79,12 @@ def run_poll(
             raise ConfigurationError(f"source {source} has no query named {only_query!r}", field="query")
     poller = _POLLERS[source](source_config)
     context = PollContext(
-        watch=config, http=http, now=now, secrets=secrets, sessions=sessions if sessions is not None else {}
+        watch=config,
+        http=http,
+        now=now,
+        secrets=secrets,
+        sessions=sessions if sessions is not None else {},
+        endpoints=endpoints or {},
     )
     mentions: list[QueuedMention] = []
     reports: list[QueryReport] = []
