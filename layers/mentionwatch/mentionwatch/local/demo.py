@@ -164,6 +164,7 @@ def seed(stack: LocalStack, root: Path) -> int:
 
 
 def run(root: Path) -> int:
+    from mentionwatch.local.demo_polls import seed_polled_platforms, show_polled_outcomes
     from mentionwatch.local.demo_replies import close_the_loop, use_demo_watch_configuration
 
     with LocalStack(root) as stack:
@@ -208,6 +209,11 @@ def run(root: Path) -> int:
         print(f"demo: {accepted} deliveries accepted, {len(items)} distinct mentions stored, duplicates dropped")
         print(f"demo: {len(items)} mentions stored, {len(alerts)} alerts published")
         print_incidents(stack)
+        status = close_the_loop(stack)
+        if status == 0:
+            print()
+            seed_polled_platforms(stack, root, datetime.now(UTC))
+            status = show_polled_outcomes(stack, lambda: read_deliveries(observer))
         print("demo: to work this queue in a browser, run `make serve` and open the triage console it prints")
         print("demo:   (http://127.0.0.1:3000/console by default; sign in with MENTIONWATCH_LOCAL_TOKEN)")
-        return close_the_loop(stack)
+        return status
