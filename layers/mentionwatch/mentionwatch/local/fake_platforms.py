@@ -397,7 +397,7 @@ class FakePlatforms:
         things.sort(key=lambda thing: float(thing["data"]["created_utc"]), reverse=True)
         names = [thing["data"]["name"] for thing in things]
         start = names.index(query["after"]) + 1 if query.get("after") in names else 0
-        limit = min(max(int(query.get("limit") or 25), 1), 100)
+        limit = _page_size(query.get("limit"))
         page = things[start : start + limit]
         after = page[-1]["data"]["name"] if page and start + limit < len(things) else None
         listing = {"after": after, "dist": len(page), "modhash": "", "children": page, "before": None}
@@ -413,7 +413,7 @@ class FakePlatforms:
             found = [post for post in found if query["lang"] in post["record"].get("langs", [query["lang"]])]
         found.sort(key=lambda post: str(post["record"]["createdAt"]), reverse=True)
         start = int(query["cursor"]) if (query.get("cursor") or "").isdigit() else 0
-        limit = min(max(int(query.get("limit") or 25), 1), 100)
+        limit = _page_size(query.get("limit"))
         page = found[start : start + limit]
         cursor = str(start + limit) if start + limit < len(found) else None
         return 200, {"cursor": cursor, "hitsTotal": len(found), "posts": page}, None
@@ -490,3 +490,8 @@ def _matches(q: str, text: str) -> bool:
         if terms and all(term in lowered for term in terms):
             return True
     return False
+
+
+def _page_size(value: str | None) -> int:
+    """`limit`: 25 by default, 1 to 100 (both platforms' listings)."""
+    return min(max(int(value), 1), 100) if value and value.isdigit() else 25
