@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentionwatch.alerts.records import IncidentKind
@@ -74,6 +74,17 @@ _AUTH = {
 }
 _BAD = {400: _problem("A parameter is unknown or invalid (`field` names it)")}
 _MISSING = {404: _problem("No such mention (or not visible to you)")}
+_NOT_JSON = {415: _problem("The body is not JSON (`content-type`), e.g. `multipart/form-data` or `text/plain`")}
+# Every operation reads DynamoDB: one that does not answer or errs is the dependency's failure, never the client's.
+_RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+}
+_UNAVAILABLE: dict[int, OpenAPIResponse] = {
+    503: {
+        **_problem("A dependency did not answer or failed (`dependency_unavailable`): retry after `Retry-After`"),
+        "headers": _RETRY_AFTER,
+    }
+}
 
 
 def _ok(description: str) -> dict[int, OpenAPIResponse]:
@@ -96,7 +107,9 @@ def _caller() -> Caller:
 
 
 @app.get(
-    "/mentions", summary="Queue and search, newest first", responses={**_ok("A page of mentions"), **_BAD, **_AUTH}
+    "/mentions",
+    summary="Queue and search, newest first",
+    responses={**_ok("A page of mentions"), **_BAD, **_AUTH, **_UNAVAILABLE},
 )
 @tracer.capture_method
 def list_mentions(
@@ -121,7 +134,7 @@ def list_mentions(
 @app.get(
     "/mentions/<id>",
     summary="One mention in full",
-    responses={**_ok("The mention"), **_BAD, **_AUTH, **_MISSING},
+    responses={**_ok("The mention"), **_BAD, **_AUTH, **_MISSING, **_UNAVAILABLE},
 )
 @tracer.capture_method
 def get_mention(id: MentionId) -> MentionDetail:
@@ -137,6 +150,8 @@ def get_mention(id: MentionId) -> MentionDetail:
         **_AUTH,
         **_MISSING,
         409: _problem("Stale version or a step the status does not allow"),
+        **_NOT_JSON,
+        **_UNAVAILABLE,
     },
 )
 @tracer.capture_method
@@ -149,7 +164,7 @@ def _replies() -> RepliesApi:
     return replies_api(ApiSettings.from_environ(os.environ))
 
 
-_REPLY_REFUSED = {
+_REPLY_REFUSED: dict[int, OpenAPIResponse] = {
     409: _problem(
         "The post cannot be answered (`reply_target_unavailable`: deleted, locked, replies restricted), the key was "
         "used for other text (`idempotency_key_reused`), or an earlier attempt's outcome is unknown (`reply_in_doubt`)"
@@ -157,10 +172,13 @@ _REPLY_REFUSED = {
     422: _problem("No brand account on the platform, a platform without replies, or the platform refused the text"),
     424: _problem("The platform refused the brand account's credentials, or none are stored"),
     429: _problem("The platform rate-limited the account; `Retry-After` says when to try again"),
-    503: _problem(
-        "The platform failed (`platform_unavailable`: nothing posted, retry with the same key) or did not answer "
-        "(`platform_outcome_unknown`: look at the thread first)"
-    ),
+    503: {
+        **_problem(
+            "The platform failed (`platform_unavailable`: nothing posted, retry with the same key) or did not answer "
+            "(`platform_outcome_unknown`: look at the thread first), or a dependency did (`dependency_unavailable`)"
+        ),
+        "headers": _RETRY_AFTER,
+    },
 }
 
 
@@ -174,6 +192,7 @@ _REPLY_REFUSED = {
         **_BAD,
         **_AUTH,
         **_MISSING,
+        **_NOT_JSON,
         **_REPLY_REFUSED,
     },
 )
@@ -205,7 +224,7 @@ def approve_reply(
 @app.get(
     "/stats",
     summary="Counts, response times and SLA breaches over a time range",
-    responses={**_ok("The report"), **_BAD, **_AUTH},
+    responses={**_ok("The report"), **_BAD, **_AUTH, **_UNAVAILABLE},
 )
 @tracer.capture_method
 def stats(
@@ -235,7 +254,7 @@ IncidentId = Annotated[
 @app.get(
     "/incidents",
     summary="Incidents opened in a time range, newest first: grouped pages about one situation",
-    responses={**_ok("Incidents"), **_BAD, **_AUTH},
+    responses={**_ok("Incidents"), **_BAD, **_AUTH, **_UNAVAILABLE},
 )
 @tracer.capture_method
 def list_incidents(
@@ -261,6 +280,7 @@ def list_incidents(
         **_BAD,
         **_AUTH,
         404: _problem("No such incident (or not visible to you)"),
+        **_UNAVAILABLE,
     },
 )
 @tracer.capture_method

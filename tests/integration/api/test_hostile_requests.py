@@ -83,3 +83,26 @@ def test_a_dynamodb_timeout_is_a_503_with_retry_after(
     assert code == 503
     assert problem["error"]["code"] == "dependency_unavailable"
     assert int(headers["retry-after"]) > 0
+
+
+def test_the_document_declares_the_503_and_415_the_api_answers(openapi: dict[str, Any]) -> None:
+    """Schemathesis' status-code check holds the API to its document: every operation reads DynamoDB (a timeout
+    is a 503 with Retry-After), and every operation with a body refuses one that is not JSON with a 415."""
+    operations = [
+        (method, path, operation) for path, item in openapi["paths"].items() for method, operation in item.items()
+    ]
+    unavailable = {f"{method} {path}" for method, path, operation in operations if "503" not in operation["responses"]}
+    without_retry_after = {
+        f"{method} {path}"
+        for method, path, operation in operations
+        if "Retry-After" not in operation["responses"].get("503", {}).get("headers", {})
+    }
+    not_json = {
+        f"{method} {path}"
+        for method, path, operation in operations
+        if "requestBody" in operation and "415" not in operation["responses"]
+    }
+    problem = openapi["paths"]["/stats"]["get"]["responses"]["503"]["content"]["application/json"]["schema"]
+
+    assert (unavailable, without_retry_after, not_json) == (set(), set(), set())
+    assert problem == {"$ref": "#/components/schemas/Problem"}
