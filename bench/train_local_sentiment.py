@@ -34,7 +34,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from mentionwatch.sentiment.features import char_features, clean_text, word_features
+from mentionwatch.sentiment.features import MAX_CHARS, char_features, clean_text, word_features
 from mentionwatch.sentiment.local import CLASSES, VADER_FEATURES, VADER_MAX_CHARS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,32 +68,32 @@ class Extracted:
         self.chars = [char_features(t) for t in texts]
         self.vader = np.array(
             [
-                [
-                    vader.polarity_scores(clean_text(t[: VADER_MAX_CHARS * 2])[:VADER_MAX_CHARS])[k]
-                    for k in VADER_FEATURES
-                ]
+                [vader.polarity_scores(clean_text(t[:MAX_CHARS])[:VADER_MAX_CHARS])[k] for k in VADER_FEATURES]
                 for t in texts
             ]
         )
 
 
-def block(sets: list[set[str]], vocab: dict[str, int]) -> csr_matrix:
-    """Presence, scaled by 1/sqrt(features the text has): independent of the vocabulary, so prunable."""
+def block(sets: Sequence[set[str] | Mapping[str, int]], vocab: dict[str, int]) -> csr_matrix:
+    """Presence (a set) or counts (character n-grams per distinct word), scaled by 1/sqrt(the text's total):
+    independent of the vocabulary, so prunable. The analyzer computes exactly this (`LocalAnalyzer._char_sums`)."""
     rows, cols, vals = [], [], []
     for r, feats in enumerate(sets):
-        if not feats:
+        counts = feats if isinstance(feats, Mapping) else dict.fromkeys(feats, 1)
+        total = sum(counts.values())
+        if not total:
             continue
-        scale = 1.0 / math.sqrt(len(feats))
-        for f in feats:
+        scale = 1.0 / math.sqrt(total)
+        for f, n in counts.items():
             i = vocab.get(f)
             if i is not None:
                 rows.append(r)
                 cols.append(i)
-                vals.append(scale)
+                vals.append(n * scale)
     return csr_matrix((vals, (rows, cols)), shape=(len(sets), len(vocab)))
 
 
-def vocabulary(sets: list[set[str]], min_df: int) -> dict[str, int]:
+def vocabulary(sets: Sequence[set[str] | Mapping[str, int]], min_df: int) -> dict[str, int]:
     df: dict[str, int] = {}
     for feats in sets:
         for f in feats:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 from importlib import resources
 from pathlib import Path
@@ -148,7 +149,7 @@ def test_character_ngrams_come_from_words_only_with_elongation_folded() -> None:
     # Given a post with an elongated word, a handle, a number and an emoji
     chars = char_features("Sooo good @brandx 42 😀")
     # Then each word gives its 2-4-grams with its edges marked, "sooo" read as "soo"
-    assert {"#_s", "#so", "#_so", "#soo", "#oo_", "#soo_", "#_go", "#ood_"} <= chars
+    assert {"#_s", "#so", "#_so", "#soo", "#oo_", "#soo_", "#_go", "#ood_"} <= chars.keys()
     assert "#ooo" not in chars
     # and handles, numbers and emoji give none
     assert not any("br" in f or "4" in f or "😀" in f for f in chars)
@@ -158,7 +159,41 @@ def test_one_pass_gives_negation_style_flags_and_character_ngrams() -> None:
     words, chars = text_features("Not good at all, the app keeps CRASHING!!! :( sooo annoyed")
     assert {"good_NEG", "all_NEG", "app", "<caps>", "<many!>", ":(", "<elongated>", "soo annoyed"} <= words
     assert "app_NEG" not in words  # the comma ended the negation's scope
-    assert {"#_cr", "#ing_", "#_ann"} <= chars
+    assert {"#_cr", "#ing_", "#_ann"} <= chars.keys()
+
+
+def test_character_ngrams_count_once_per_distinct_word() -> None:
+    # Given a post where two different words share "ing_" and one word comes twice
+    chars = char_features("crashing again and crashing, still waiting")
+    # Then a gram counts once for each distinct word holding it, however often the word comes
+    assert chars["#ing_"] == 2
+    assert chars["#_cr"] == 1
+
+
+def test_character_sums_are_the_trained_formula_and_the_word_memo_changes_nothing(tmp_path: Path) -> None:
+    # Given a model that only knows two character n-grams
+    model = {
+        "classes": list(CLASSES),
+        "intercept": [0, 0, 0],
+        "vader": {},
+        "words": {},
+        "chars": {"#ing_": [-1.0, 0.0, 1.0], "#_cr": [3.0, 0.0, 0.0]},
+    }
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    analyzer = LocalAnalyzer(path, detect_languages=False)
+    text = "crashing again and crashing, still waiting"
+    counts = char_features(text)
+    # When the analyzer sums the character block (twice: the second time from its memo of words)
+    first = analyzer._char_sums({"crashing", "again", "and", "still", "waiting"})
+    again = analyzer._char_sums({"crashing", "again", "and", "still", "waiting"})
+    # Then it is sum(weight x count) / sqrt(total count), as the training script builds the matrix
+    scale = 1 / math.sqrt(sum(counts.values()))
+    assert first == again
+    assert first[0] == pytest.approx((-1.0 * 2 + 3.0 * 1) * scale)
+    assert first[2] == pytest.approx(1.0 * 2 * scale)
+    # and scoring through a warm memo equals scoring fresh
+    assert analyzer.score(text) == LocalAnalyzer(path, detect_languages=False).score(text)
 
 
 def test_a_model_file_of_your_own_can_be_used(tmp_path: Path) -> None:
@@ -195,3 +230,32 @@ def test_unreadable_model_file_is_a_configuration_error(tmp_path: Path) -> None:
     path.write_text('{"classes": ["A", "B"]}', encoding="utf-8")
     with pytest.raises(ConfigurationError, match="classes"):
         LocalAnalyzer(path).score("hello")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("😡😡😡", Sentiment.NEGATIVE),
+        ("@brandx 🤬", Sentiment.NEGATIVE),
+        ("👎👎", Sentiment.NEGATIVE),
+        ("👏👏👏", Sentiment.POSITIVE),
+        ("@brandx ❤️❤️", Sentiment.POSITIVE),
+        ("🔥🔥🔥", Sentiment.POSITIVE),
+    ],
+)
+def test_a_post_of_emoji_only_is_read_by_its_emoji(analyzer: LocalAnalyzer, text: str, expected: Sentiment) -> None:
+    # Given a post with no words, only emoji of plain feeling (VADER calls 🔥 "fire", 😡 a neutral "pouting face")
+    # When it is scored, Then its emoji decide, clearly
+    result = analyzer.score(text)
+    assert result.label is expected
+    assert max(result.scores.negative, result.scores.positive) >= 0.8
+
+
+def test_emoji_of_no_plain_feeling_and_posts_with_words_are_left_to_the_model(analyzer: LocalAnalyzer) -> None:
+    # Given ambiguous emoji alone (laughing with or at), and the same angry emoji inside a sentence
+    assert analyzer.score("😂😂😂").label is not Sentiment.NEGATIVE
+    assert analyzer.score("📱").label is Sentiment.NEUTRAL
+    # Then a post with words is scored by the model, whose words outweigh one emoji
+    assert analyzer.score("Thank you so much for sorting my refund so quickly, brilliant service 😡").label is (
+        Sentiment.POSITIVE
+    )

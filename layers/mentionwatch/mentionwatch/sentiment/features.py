@@ -7,8 +7,11 @@ and every emoji survive as tokens of their own. On top of the words:
 - negation scope: words after "not", "never", "don't"… up to the next punctuation carry a `_NEG` mark, so
   "not good" and "good" are different features;
 - elongation ("soooo") is folded to two letters and flagged, shouting (words in capitals) and repeated
-  `!`/`?` are flagged: these carry feeling in any trade;
-- character 2–4-grams inside words catch misspellings, hashtags glued together and word endings.
+  `!`/`?` are flagged, and so are emoji of plain feeling (`<emoji+>`, `<emoji->`): these carry feeling in any
+  trade;
+- character 2–4-grams inside words catch misspellings, hashtags glued together and word endings. They are
+  counted once per distinct word of the post (a gram two words share counts twice), so a word's share of the
+  score can be worked out once and reused: see `LocalAnalyzer`.
 
 Word features and character features are scaled separately by how many the text has (not by how many the
 model knows), so weights can be pruned after training without changing what the rest mean.
@@ -17,6 +20,8 @@ model knows), so weights can be pruned after training without changing what the 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -84,6 +89,12 @@ NEGATORS = frozenset(
         "without",
     }
 )
+# Emoji whose feeling is plain whatever the trade (by their Unicode names and how they are used at brands). Besides
+# itself, each adds a flag `<emoji+>` or `<emoji->`: the general tweets carry no emoji at all, so the models could
+# only learn the few dozen seen in airline and irony tweets one by one; the flags let all of them share what was
+# learnt. Left out: the ambiguous ones (😂 laughs with or at, 😳, 🙈).
+POSITIVE_EMOJI = frozenset("😀😃😄😁😆😊🙂☺😇😍🥰😘😻🤩😎😋🤗🥳❤♥💕💖💗💓💞💝💘💜💙💚💛🧡💯👏🙌👍👌🏆🥇🎉✨🌟⭐💪🔥🙏")
+NEGATIVE_EMOJI = frozenset("😡😠🤬😤👎🖕💩🤮🤢😒🙄😑😬🤥😞😔😟😕🙁☹😢😭😿😩😫😣😖😓😰😱💔🤦🤡😾")
 # A negation's scope ends at punctuation or after this many words.
 NEGATION_SCOPE = 4
 CHAR_NGRAMS = (2, 3, 4)
@@ -121,10 +132,11 @@ def tokens(text: str) -> list[str]:
 
 
 def _scan(text: str) -> tuple[list[str], set[str], set[str]]:
-    """One pass over a cleaned text: negation-marked tokens, style flags, and the character n-grams of its words."""
+    """One pass over a cleaned text: negation-marked tokens, style flags, and the distinct words spelt in it
+    (lower-cased, elongation folded), whose character n-grams the models read."""
     marked: list[str] = []
     flags: set[str] = set()
-    chars: set[str] = set()
+    spelled: set[str] = set()
     scope = 0
     shouted = 0
     for emoticon, word, number, mark, stop, emoji in _TOKEN.findall(text):
@@ -136,7 +148,7 @@ def _scan(text: str) -> tuple[list[str], set[str], set[str]]:
                 flags.add("<elongated>")
                 lower = _ELONGATED.sub(r"\1\1", lower)
             if len(lower) > 1:
-                chars |= _char_grams(lower)
+                spelled.add(lower)
             if scope:
                 marked.append(lower + "_NEG")
                 scope -= 1
@@ -155,40 +167,63 @@ def _scan(text: str) -> tuple[list[str], set[str], set[str]]:
         elif emoticon:
             marked.append(emoticon.lower())
             if emoticon[0].isalpha():  # "d:", "p8": read as a word by the character n-grams too
-                chars |= _char_grams(emoticon.lower())
+                spelled.add(emoticon.lower())
         elif emoji:
             marked.append(emoji)
+            if emoji in POSITIVE_EMOJI:
+                flags.add("<emoji+>")
+            elif emoji in NEGATIVE_EMOJI:
+                flags.add("<emoji->")
     if shouted:
         flags.add("<caps>" if shouted < 3 else "<caps3>")
-    return marked, flags, chars
+    return marked, flags, spelled
 
 
 @lru_cache(maxsize=1 << 16)
-def _char_grams(word: str) -> frozenset[str]:
+def char_grams(word: str) -> frozenset[str]:
     """A word's character 2–4-grams (`#ab`, `_` marking its edges). Words repeat, so they are worked out once."""
     padded = "_" + word + "_"
     return frozenset("#" + padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
 
 
-def text_features(text: str, max_chars: int = 2_000) -> tuple[set[str], set[str]]:
-    """`(word_features(text), char_features(text))` from one pass over the text: what the analyzer reads."""
-    toks, flags, chars = _scan(clean_text(text[:max_chars]))
+def char_counts(spelled: Iterable[str]) -> Counter[str]:
+    """Each character n-gram with the number of distinct words it occurs in."""
+    counts: Counter[str] = Counter()
+    for word in spelled:
+        counts.update(char_grams(word))
+    return counts
+
+
+# How much of a post the features read: enough for any social post, bounded for a pasted essay.
+MAX_CHARS = 2_000
+
+
+def read_cleaned(cleaned: str) -> tuple[set[str], set[str]]:
+    """Word features of an already cleaned text, and the distinct words whose character n-grams count."""
+    toks, flags, spelled = _scan(cleaned)
     feats = set(toks)
     feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
     feats.update(flags)
-    return feats, chars
+    return feats, spelled
 
 
-def word_features(text: str, max_chars: int = 2_000) -> set[str]:
+def text_features(text: str, max_chars: int = MAX_CHARS) -> tuple[set[str], Counter[str]]:
+    """`(word_features(text), char_features(text))` from one pass over the text: what the models read."""
+    feats, spelled = read_cleaned(clean_text(text[:max_chars]))
+    return feats, char_counts(spelled)
+
+
+def word_features(text: str, max_chars: int = MAX_CHARS) -> set[str]:
     """Unigrams (negation-marked), adjacent bigrams (`a b`) and style flags, as a set (presence)."""
-    return text_features(text, max_chars)[0]
+    return read_cleaned(clean_text(text[:max_chars]))[0]
 
 
-def char_features(text: str, max_chars: int = 2_000) -> set[str]:
-    """Character n-grams inside each word (`#ab`, with `_` marking a word's edges; elongation folded), as a set."""
+def char_features(text: str, max_chars: int = MAX_CHARS) -> Counter[str]:
+    """Character n-grams inside each distinct word (`#ab`, `_` marking a word's edges; elongation folded), with
+    how many of the post's distinct words hold each."""
     return text_features(text, max_chars)[1]
 
 
-def features(text: str, max_chars: int = 2_000) -> set[str]:
+def features(text: str, max_chars: int = MAX_CHARS) -> set[str]:
     """Word features (kept for callers that want one set; the model scales word and char sets apart)."""
     return word_features(text, max_chars)

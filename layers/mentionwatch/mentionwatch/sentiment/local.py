@@ -8,8 +8,10 @@ Two small logistic regressions trained offline by `bench/train_local_sentiment.p
   (SemEval 2013-2016) and airline tweets;
 - sarcasm (0–1) over the same kind of features plus the sentiment probabilities, learnt from irony tweets.
 
-Inference is pure Python: a dict look-up per feature, a few sums and a softmax; no numpy. The language is
-detected locally when the platform gave none (`mentionwatch.sentiment.language`).
+Inference is pure Python: a dict look-up per word feature, a few sums and a softmax; no numpy. Character
+n-grams are counted per distinct word, so each word's share of both models' sums is worked out once per
+process and reused (a post's words are mostly words seen before). The language is detected locally when the
+platform gave none (`mentionwatch.sentiment.language`).
 
 Two sets of probabilities: `score()` labels by the model as trained (balanced classes, so a rare complaint is
 not drowned by chatter) and reports those scores, which the triage rules' thresholds are written against;
@@ -30,7 +32,14 @@ from typing import Any
 from mentionwatch.exceptions import ConfigurationError
 from mentionwatch.models import Sentiment, SentimentResult, SentimentScores
 from mentionwatch.sentiment.base import SentimentRequest
-from mentionwatch.sentiment.features import clean_text, text_features
+from mentionwatch.sentiment.features import (
+    MAX_CHARS,
+    NEGATIVE_EMOJI,
+    POSITIVE_EMOJI,
+    char_grams,
+    clean_text,
+    read_cleaned,
+)
 from mentionwatch.sentiment.language import detect_language
 
 CLASSES = ("NEGATIVE", "NEUTRAL", "POSITIVE")
@@ -40,15 +49,18 @@ MODEL_FILE = "local_model.json"
 MIXED_THRESHOLD = 0.35
 # VADER's cost grows with the text; the model only needs the opening of a very long post.
 VADER_MAX_CHARS = 1_000
+# Added to the logit of the side a wordless post's emoji lean to: one-sided emoji make that side about 9 in 10.
+EMOJI_ONLY_WEIGHT = 3.0
+# Words whose character-n-gram sums are kept; past this the memo starts again (a few MB at most).
+SPELLING_MEMO_WORDS = 50_000
 # Words only English uses often: two of them in a plain-ASCII post settle its language without the detector.
 _ENGLISH_MARKERS = frozenset(
     "the and you your is are was were my to for this that with have has it's i'm not but just what of".split()  # noqa: SIM905
 )
 
 
-@cache
 def load_model(name: str = MODEL_FILE) -> dict[str, Any]:
-    """The packaged weights, read once per process."""
+    """The packaged weights as stored (the analyzer keeps only their compiled form: see `_packaged`)."""
     try:
         raw = resources.files("mentionwatch.sentiment").joinpath(name).read_text(encoding="utf-8")
         model: dict[str, Any] = json.loads(raw)
@@ -108,13 +120,58 @@ def _sums(feats: set[str], table: _Table) -> tuple[float, float, float, float]:
     return negative * scale, neutral * scale, positive * scale, sarcasm * scale
 
 
+# A word's share of the character block: the four weight sums of its known n-grams, and how many n-grams it has.
+_Spelling = tuple[float, float, float, float, int]
+
+
+def _spelling(word: str, table: _Table) -> _Spelling:
+    grams = char_grams(word)
+    known = table.keys() & grams
+    if not known:
+        return 0.0, 0.0, 0.0, 0.0, len(grams)
+    negative, neutral, positive, sarcasm = (sum(column) for column in zip(*map(table.__getitem__, known), strict=True))
+    return negative, neutral, positive, sarcasm, len(grams)
+
+
+# What the analyzer keeps of a model file: the small parts as read (intercepts, VADER coefficients, the sarcasm
+# head, calibration) and the word and character tables of both models.
+_Compiled = tuple[dict[str, Any], _Table, _Table]
+_BLOCKS = ("words", "weights", "chars")
+
+
+def _compile(model: dict[str, Any]) -> _Compiled:
+    """The tables replace the per-feature lists of the JSON, which are dropped: a table of float tuples is not
+    tracked by the garbage collector, tens of thousands of lists are (and every full collection walks them)."""
+    irony = model.get("sarcasm") or {}
+    words = _table(model.get("words") or model.get("weights") or {}, irony.get("words") or {})
+    chars = _table(model.get("chars") or {}, irony.get("chars") or {})
+    head = {key: value for key, value in model.items() if key not in (*_BLOCKS, "sarcasm")}
+    if irony:
+        head["sarcasm"] = {key: value for key, value in irony.items() if key not in _BLOCKS}
+    return head, words, chars
+
+
+@cache
+def _packaged() -> _Compiled:
+    """The packaged model, compiled once per process and shared by every analyzer."""
+    return _compile(load_model())
+
+
 class _Read:
-    """One text as the models see it: the feature sums of both models and VADER, computed once."""
+    """One text as the models see it: the feature sums of both models, VADER, and for a post without words, which
+    way its emoji lean (-1 all negative … +1 all positive), computed once."""
 
-    __slots__ = ("sums", "vader")
+    __slots__ = ("emoji_lean", "sums", "vader")
 
-    def __init__(self, sums: tuple[float, float, float, float], vader: dict[str, float]) -> None:
-        self.sums, self.vader = sums, vader
+    def __init__(self, sums: tuple[float, float, float, float], vader: dict[str, float], emoji_lean: float) -> None:
+        self.sums, self.vader, self.emoji_lean = sums, vader, emoji_lean
+
+
+def _emoji_lean(cleaned: str) -> float:
+    """How the plain-feeling emoji of a post lean: +1 all positive, -1 all negative, 0 none or balanced."""
+    positive = sum(1 for ch in cleaned if ch in POSITIVE_EMOJI)
+    negative = sum(1 for ch in cleaned if ch in NEGATIVE_EMOJI)
+    return (positive - negative) / (positive + negative) if positive + negative else 0.0
 
 
 class LocalAnalyzer:
@@ -131,32 +188,64 @@ class LocalAnalyzer:
         return SentimentIntensityAnalyzer()
 
     @cached_property
-    def _model(self) -> dict[str, Any]:
-        return load_model() if self._model_file is None else read_model_file(self._model_file)
+    def _compiled(self) -> _Compiled:
+        return _packaged() if self._model_file is None else _compile(read_model_file(self._model_file))
 
-    @cached_property
+    @property
+    def _model(self) -> dict[str, Any]:
+        """The model's small parts: intercepts, VADER coefficients, the sarcasm head, calibration."""
+        return self._compiled[0]
+
+    @property
     def _tables(self) -> tuple[_Table, _Table]:
-        """Word and character tables of both models, built once from the model file."""
-        model = self._model
-        irony = model.get("sarcasm") or {}
-        return (
-            _table(model.get("words") or model.get("weights") or {}, irony.get("words") or {}),
-            _table(model.get("chars") or {}, irony.get("chars") or {}),
-        )
+        """Word and character tables of both models."""
+        return self._compiled[1], self._compiled[2]
 
     def analyze(self, requests: Sequence[SentimentRequest]) -> list[SentimentResult]:
         return [self.score(request.text, request.language) for request in requests]
 
+    @cached_property
+    def _spellings(self) -> dict[str, _Spelling]:
+        return {}
+
+    def _char_sums(self, spelled: set[str]) -> tuple[float, float, float, float]:
+        """The character block's sums: each distinct word's n-grams, counted per word, scaled by 1/sqrt(total)."""
+        memo, table = self._spellings, self._tables[1]
+        if len(memo) > SPELLING_MEMO_WORDS:
+            memo.clear()
+        negative = neutral = positive = sarcasm = 0.0
+        grams = 0
+        for word in spelled:
+            row = memo.get(word)
+            if row is None:
+                row = memo[word] = _spelling(word, table)
+            negative += row[0]
+            neutral += row[1]
+            positive += row[2]
+            sarcasm += row[3]
+            grams += row[4]
+        if not grams:
+            return 0.0, 0.0, 0.0, 0.0
+        scale = 1.0 / math.sqrt(grams)
+        return negative * scale, neutral * scale, positive * scale, sarcasm * scale
+
     def _read(self, text: str) -> _Read:
-        vader = self._vader.polarity_scores(clean_text(text[: VADER_MAX_CHARS * 2])[:VADER_MAX_CHARS])
-        words, chars = text_features(text)
-        word_table, char_table = self._tables
-        w, c = _sums(words, word_table), _sums(chars, char_table)
-        return _Read((w[0] + c[0], w[1] + c[1], w[2] + c[2], w[3] + c[3]), vader)
+        cleaned = clean_text(text[:MAX_CHARS])
+        vader = self._vader.polarity_scores(cleaned[:VADER_MAX_CHARS])
+        words, spelled = read_cleaned(cleaned)
+        w, c = _sums(words, self._tables[0]), self._char_sums(spelled)
+        # No word of two letters or more: the models learnt from posts with words (the general tweets have no emoji
+        # at all) and read "😡😡😡" as chatter, so the post's emoji decide.
+        lean = 0.0 if spelled else _emoji_lean(cleaned)
+        return _Read((w[0] + c[0], w[1] + c[1], w[2] + c[2], w[3] + c[3]), vader, lean)
 
     def _logits(self, seen: _Read) -> list[float]:
         model = self._model
         logits = [float(v) + seen.sums[k] for k, v in enumerate(model["intercept"])]
+        if seen.emoji_lean:
+            # VADER reads emoji through their names ("fire", "pouting face"), which says little of the feeling.
+            logits[2 if seen.emoji_lean > 0 else 0] += EMOJI_ONLY_WEIGHT * abs(seen.emoji_lean)
+            return logits
         for name, coef in model["vader"].items():
             value = seen.vader[name]
             for k in range(3):
