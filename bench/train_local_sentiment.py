@@ -13,7 +13,8 @@ Sentiment: one multinomial logistic regression over negation-marked word 1-2-gra
 2-4-grams, style flags (elongation, capitals, repeated !/?) and the four VADER scores, trained on SemEval +
 airline with the classes balanced within each source (so no source's topic words become a class signal). The
 settings (regularisation C, character block weight) are chosen by 5-fold stratified cross-validation on the
-pooled shared data, scored by macro-averaged recall on the SemEval rows of each fold; the airline targets are
+pooled shared data, scored by the mean of the macro-averaged recalls on the SemEval rows and on the airline rows
+of each fold; the airline targets are
 then checked on a 20% airline split held out from training.
 Weights are pruned to the strongest features after fitting (pruning is applied inside each fold too, so the
 figures describe the shipped size). Calibrated probabilities: the balanced model's probabilities corrected by
@@ -377,10 +378,14 @@ def main() -> int:
             designs[char_weight] = (design, design.matrix(ex, sent_all))
         design, x = designs[char_weight]
         runs.append(sentiment_cv(design, x, labels, source, c, args.keep, weights))
-    best = max(runs, key=lambda r: r["figures"]["semeval"][0])
+    # Both sources count: SemEval measures tweets of every kind, the airline tweets the only customer-service ones.
+    best = max(runs, key=lambda r: (r["figures"]["semeval"][0] + r["figures"]["airline"][0]) / 2)
     c, char_weight = best["c"], best["char_weight"]
     design, x = designs[char_weight]
-    print(f"selected C={c:g} char_weight={char_weight:g}: SemEval macro-recall {best['figures']['semeval'][0]:.3f}")
+    print(
+        f"selected C={c:g} char_weight={char_weight:g} (best mean of the two): SemEval macro-recall "
+        f"{best['figures']['semeval'][0]:.3f}, airline {best['figures']['airline'][0]:.3f}"
+    )
 
     priors = np.array([labels.count(k) / n_sent for k in CLASSES])
     temperature = calibration(best["oof"], labels, priors)

@@ -50,7 +50,7 @@ MIXED_THRESHOLD = 0.35
 # VADER's cost grows with the text; the model only needs the opening of a very long post.
 VADER_MAX_CHARS = 1_000
 # Added to the logit of the side a wordless post's emoji lean to: one-sided emoji make that side about 9 in 10.
-EMOJI_ONLY_WEIGHT = 3.0
+EMOJI_ONLY_WEIGHT = 4.0
 # Words whose character-n-gram sums are kept; past this the memo starts again (a few MB at most).
 SPELLING_MEMO_WORDS = 50_000
 # Words only English uses often: two of them in a plain-ASCII post settle its language without the detector.
