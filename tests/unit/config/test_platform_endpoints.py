@@ -1,5 +1,5 @@
-"""MENTIONWATCH_PLATFORM_ENDPOINTS for the poller: unset means the platforms' real hosts; a replacement must be an
-https URL, or plain http on loopback only (the local stack's fake platforms)."""
+"""MENTIONWATCH_PLATFORM_ENDPOINTS for the poller (and the API's replies): unset means the platforms' real hosts;
+a replacement must be an https URL, or plain http on loopback only (the local stack's fake platforms)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from mentionwatch.api.settings import ApiSettings
 from mentionwatch.exceptions import ConfigurationError
 from mentionwatch.settings import PollerSettings
 
@@ -48,3 +49,18 @@ def test_a_bad_replacement_is_a_configuration_error_naming_the_variable(endpoint
         settings(endpoints)
     assert refused.value.field == "MENTIONWATCH_PLATFORM_ENDPOINTS"
     assert says in refused.value.message
+
+
+def test_the_api_checks_its_reply_hosts_the_same_way():
+    # Given the API function's environment with a reply host on plain http off loopback
+    environ = {
+        "MENTIONWATCH_TABLE": "mentions",
+        "MENTIONWATCH_PLATFORM_ENDPOINTS": json.dumps({"x": "http://x.example"}),
+    }
+    # Then the function refuses to start, naming the variable (replies would carry the brand's credentials in clear)
+    with pytest.raises(ConfigurationError) as refused:
+        ApiSettings.from_environ(environ)
+    assert refused.value.field == "MENTIONWATCH_PLATFORM_ENDPOINTS"
+    # and the local fakes' loopback hosts are accepted
+    loopback = environ | {"MENTIONWATCH_PLATFORM_ENDPOINTS": json.dumps({"x": "http://127.0.0.1:8123/"})}
+    assert ApiSettings.from_environ(loopback).platform_endpoints == {"x": "http://127.0.0.1:8123"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, Json
+from pydantic import Field
 
-from mentionwatch.settings import _Settings
+from mentionwatch.settings import PlatformEndpoints, _Settings
 
 
 class ApiSettings(_Settings):
@@ -23,8 +23,9 @@ class ApiSettings(_Settings):
     reply_secrets_id: Annotated[str | None, Field(alias="MENTIONWATCH_REPLY_SECRETS_ID")] = None
     # Teams whose replies need a second person's approval (four eyes), comma-separated.
     reply_approval_teams: Annotated[str, Field(alias="MENTIONWATCH_REPLY_APPROVAL_TEAMS")] = ""
-    # Local stack only: platform API hosts replaced by the fake platforms, JSON {"x": "http://127.0.0.1:…"}.
-    platform_endpoints: Annotated[Json[dict[str, str]], Field(alias="MENTIONWATCH_PLATFORM_ENDPOINTS")] = {}
+    # Local stack only: platform API hosts replaced by the fake platforms, JSON {"x": "http://127.0.0.1:…"}; checked
+    # as the poller's are (https, or plain http on loopback), since replies carry the brand's credentials.
+    platform_endpoints: Annotated[PlatformEndpoints, Field(alias="MENTIONWATCH_PLATFORM_ENDPOINTS")] = {}
 
     @property
     def approval_teams(self) -> frozenset[str]:
