@@ -115,8 +115,8 @@ def main() -> int:
         "brand-hour volume counter (one update a batch)": batches / max(1.0, drained_at or 3600),
         "per-minute urgent counter (one update an urgent mention)": min(per_second, throughput) * args.urgent_share,
         "thread counter, all replies in one thread": min(per_second, throughput),
-        "GSI1 STATUS#new partition (2 WCU per row copy)": min(per_second, throughput) * 2,
-        "GSI2 brand-month partition (2 WCU per row copy)": min(per_second, throughput) * 2,
+        "GSI1 STATUS#new partition (1 WCU per keys-and-filters copy)": min(per_second, throughput),
+        "GSI2 brand-month partition (1 WCU per keys-and-filters copy)": min(per_second, throughput),
     }
     for key, units in hot.items():
         verdict = "ok" if units < PARTITION_WRITE_UNITS else "THROTTLES: shard the key"

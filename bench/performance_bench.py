@@ -1,6 +1,6 @@
 """`make bench`: one table of what a mention costs in CPU, AWS requests, write units, dollars and seconds.
 
-    python bench/performance_bench.py [--mentions 1000] [--repeat 3] [--write-readme]
+    python bench/performance_bench.py [--mentions 1000] [--repeat 3] [--parts imports,latency,listing] [--write-readme]
 
 Everything runs here, in process, on the local stack's emulation (moto `mock_aws` with `local/fastmoto.py`):
 - a realistic stream (bench/stream.py: real tweet texts, ~15% duplicate deliveries, ~10% reposts) is signed,
@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,8 @@ LAMBDA_PER_GB_SECOND = 0.0000133334  # arm64
 SQS_PER_REQUEST = 0.40 / 1e6
 HTTP_API_PER_REQUEST = 1.00 / 1e6
 SNS_PER_PUBLISH = 0.50 / 1e6
+
+PARTS = {"imports", "latency", "listing"}  # what --parts may leave out; the stream runs always run
 
 
 # --- a stand-in Comprehend that answers like the service --------------------------------------------------
@@ -133,6 +136,10 @@ class WriteMeter:
         self.table_keys = table_keys
         self.units = 0
         self.index_units = 0
+        self.by_family: Counter[str] = Counter()  # write units by row family and operation, index copies included
+        self.index_by_family: Counter[str] = Counter()
+        self.writes_by_family: Counter[str] = Counter()
+        self.operation = ""
         self._before: dict[int, list[tuple[str, dict[str, Any], dict[str, Any] | None]]] = {}
 
     def _projected(self, index: dict[str, Any], item: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -151,7 +158,13 @@ class WriteMeter:
         return {name: value for name, value in item.items() if name in kept}
 
     def charge(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-        self.units += write_units(max(item_size(before), item_size(after)))
+        row = after or before or {}
+        prefix = str(row.get("pk", {}).get("S", "?")).split("#", 1)[0]
+        family = f"{prefix} {str(row.get('sk', {}).get('S', '?'))[:4]} {self.operation}"
+        table_units = write_units(max(item_size(before), item_size(after)))
+        self.units += table_units
+        self.by_family[family] += table_units
+        self.writes_by_family[family] += 1
         for index in self.indexes:
             old, new = self._projected(index, before), self._projected(index, after)
             if old == new:
@@ -165,6 +178,8 @@ class WriteMeter:
                 cost += write_units(item_size(new))
             self.index_units += cost
             self.units += cost
+            self.by_family[family] += cost
+            self.index_by_family[f"{family} {index['IndexName']}"] += cost
 
 
 def moto_item(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -214,6 +229,7 @@ class Meter:
                     keys.append(body["Key"])
         elif name in ("GetItem", "Query", "BatchGetItem"):
             self.read_units += 0.5  # eventually consistent, under 4 KB (a rough floor, reads are cheap here)
+        self.writes.operation = name
         self._pending.keys = [(key, moto_item(self.table, key)) for key in keys]
 
     def after(self, model: Any, **_: Any) -> None:
@@ -339,6 +355,9 @@ def run_stream(count: int, seed: int) -> dict[str, Any]:
         "comprehend_documents": comprehend.documents,
         "write_units": writes.units,
         "index_write_units": writes.index_units,
+        "write_units_by_family": dict(writes.by_family),
+        "index_units_by_family": dict(writes.index_by_family),
+        "writes_by_family": dict(writes.writes_by_family),
         "read_units": meter.read_units,
         "process_cpu": process_cpu - emulation_in_process,
         "emulation_cpu": emulation_in_process,
@@ -392,9 +411,9 @@ def publish_latency(samples: int) -> tuple[float, float]:
     published: dict[str, float] = {}
 
     def on_publish(params: dict[str, Any], **_: Any) -> None:
-        for word in str(params.get("Message", "")).split():
-            if word.startswith("lat-"):
-                published.setdefault(word.strip(".,:;\"'()"), time.perf_counter())
+        # The page is JSON inside JSON (per-protocol messages): the marker sits among escapes, not between spaces.
+        for number in re.findall(r"\blat-(\d+)\b", str(params.get("Message", ""))):
+            published.setdefault(f"lat-{number}", time.perf_counter())
 
     latencies = []
     with LocalStack(REPO, parameter_overrides={"SentimentAnalyzer": "local"}) as stack:
@@ -498,8 +517,8 @@ def list_latency(stored: int, samples: int = 7) -> float:
 def build_rows(
     runs: list[dict[str, Any]],
     ratios: dict[str, float],
-    latency: tuple[float, float],
-    listing: tuple[int, float],
+    latency: tuple[float, float] | None,
+    listing: tuple[int, float] | None,
 ) -> list[tuple[str, str, str]]:
     def median(key: str) -> float:
         return statistics.median(run[key] for run in runs)
@@ -595,17 +614,23 @@ def build_rows(
                 "CPU of `import app` / `import boto3`, fresh interpreter, median",
             )
         )
+    if latency is not None:
+        rows.append(
+            (
+                "Webhook -> SNS publish p50 / p95",
+                f"{latency[0] * 1000:.0f} / {latency[1] * 1000:.0f} ms",
+                "threaded local stack over HTTP, urgent mentions one at a time",
+            )
+        )
+    if listing is not None:
+        rows.append(
+            (
+                f"GET /mentions?limit=50 with {listing[0]:,} stored",
+                f"{listing[1] * 1000:.0f} ms",
+                "in-process local stack, median of 7 requests, wall clock on this machine (target < 200 ms)",
+            )
+        )
     rows += [
-        (
-            "Webhook -> SNS publish p50 / p95",
-            f"{latency[0] * 1000:.0f} / {latency[1] * 1000:.0f} ms",
-            "threaded local stack over HTTP, urgent mentions one at a time",
-        ),
-        (
-            f"GET /mentions?limit=50 with {listing[0]:,} stored",
-            f"{listing[1] * 1000:.0f} ms",
-            "in-process local stack, median of 7 requests, wall clock on this machine (target < 200 ms)",
-        ),
         (
             "In-process replay throughput",
             f"{throughput:.0f} deliveries/s",
@@ -644,6 +669,11 @@ def main() -> int:
     parser.add_argument("--latency-samples", type=int, default=20)
     parser.add_argument("--stored", type=int, default=10_000, help="mentions stored for the GET /mentions figure")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument(
+        "--parts",
+        default=",".join(sorted(PARTS)),
+        help="comma-separated parts besides the stream runs: imports, latency, listing (default: all)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     began = time.perf_counter()
@@ -651,16 +681,36 @@ def main() -> int:
     def progress(what: str) -> None:
         print(f"bench: {what} ({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
 
+    parts = {part for part in args.parts.split(",") if part}
+    if unknown := parts - PARTS:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(PARTS))}")
+    if args.write_readme and parts != PARTS:
+        parser.error("--write-readme needs every part")
     runs = []
     for _ in range(args.repeat):
         runs.append(run_stream(args.mentions, seed=15))
         progress(f"stream run {len(runs)} of {args.repeat}")
-    ratios = cold_imports(max(3, args.repeat))
-    progress("cold imports")
-    latency = publish_latency(args.latency_samples)
-    progress("publish latency")
-    listing = (args.stored, list_latency(args.stored))
-    progress("GET /mentions")
+    print(
+        "DynamoDB write units per delivery by row family and operation (index copies apart), first run:",
+        file=sys.stderr,
+    )
+    for family, units in sorted(runs[0]["write_units_by_family"].items(), key=lambda pair: -pair[1]):
+        writes = runs[0]["writes_by_family"][family]
+        print(f"  {family:36} {units / args.mentions:.2f} ({writes / args.mentions:.2f} writes)", file=sys.stderr)
+    for family, units in sorted(runs[0]["index_units_by_family"].items(), key=lambda pair: -pair[1]):
+        print(f"  {family:36} {units / args.mentions:.2f} (index)", file=sys.stderr)
+    ratios: dict[str, float] = {}
+    if "imports" in parts:
+        ratios = cold_imports(max(3, args.repeat))
+        progress("cold imports")
+    latency = None
+    if "latency" in parts:
+        latency = publish_latency(args.latency_samples)
+        progress("publish latency")
+    listing = None
+    if "listing" in parts:
+        listing = (args.stored, list_latency(args.stored))
+        progress("GET /mentions")
     table = render(build_rows(runs, ratios, latency, listing))
     print(table)
     if args.write_readme:

@@ -450,9 +450,29 @@ _FALLBACK_TABLE: dict[str, Any] = {
                 {"AttributeName": f"GSI{n}PK", "KeyType": "HASH"},
                 {"AttributeName": f"GSI{n}SK", "KeyType": "RANGE"},
             ],
-            "Projection": {"ProjectionType": "KEYS_ONLY" if n == 4 else "ALL"},
+            "Projection": projection,
         }
-        for n in range(1, 6)
+        for n, projection in enumerate(
+            (  # as template.yaml declares them (a test keeps the two equal)
+                {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["reaction", "team", "platform", "sentiment_label"]},
+                {
+                    "ProjectionType": "INCLUDE",
+                    "NonKeyAttributes": [
+                        "status",
+                        "severity",
+                        "reaction",
+                        "team",
+                        "platform",
+                        "sentiment_label",
+                        "deleted",
+                    ],
+                },
+                {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["team"]},
+                {"ProjectionType": "KEYS_ONLY"},
+                {"ProjectionType": "KEYS_ONLY"},
+            ),
+            start=1,
+        )
     ],
 }
 

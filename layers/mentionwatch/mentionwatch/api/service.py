@@ -161,10 +161,19 @@ class MentionsApi:
             high=planning.SORT_KEY_TOP,
         )
         filters = (("team", caller.team),) if caller.team else ()
+        root_id = item.mention.thread_key
         others = (
-            other for other in self._reader.iterate(key_range, filters, THREAD_CONTEXT_LIMIT + 1) if other.id != item.id
+            other
+            for other in self._reader.iterate(key_range, filters, THREAD_CONTEXT_LIMIT + 1)
+            if other.id not in (item.id, root_id)
         )
-        return list(itertools.islice(others, THREAD_CONTEXT_LIMIT))
+        thread = list(itertools.islice(others, THREAD_CONTEXT_LIMIT))
+        # The index holds replies only; the root post, the conversation's oldest, is read by its id and comes last.
+        if root_id != item.id and len(thread) < THREAD_CONTEXT_LIMIT:
+            root = self._reader.get(root_id)
+            if root is not None and caller.sees(root.triage.team):
+                thread.append(root)
+        return thread
 
 
 def _query_identity(filters: MentionFilters) -> dict[str, object]:

@@ -34,7 +34,7 @@ from typing import Any
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, Incident, SlaClock, SummaryEntry
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
-from mentionwatch.store.batch import batch_put
+from mentionwatch.store.batch import batch_put, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 from mentionwatch.store.keys import MENTION_SK, brand_bucket, iso, mention_pk, thread_pk
@@ -594,7 +594,7 @@ class AlertStore:
             )
         except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
-        return [self._incident(item) for item in response.get("Items", [])]
+        return [self._incident(item) for item in self._incident_rows(response.get("Items", []))]
 
     def incidents_between(self, since: datetime, until: datetime, limit: int) -> list[Incident]:
         """Incidents opened in [since, until), newest first, at most `limit` (GSI1: one partition per UTC day)."""
@@ -619,7 +619,7 @@ class AlertStore:
                     raise translate(err, "query") from err
                 found += [
                     incident
-                    for incident in map(self._incident, response.get("Items", []))
+                    for incident in map(self._incident, self._incident_rows(response.get("Items", [])))
                     if since <= incident.opened_at < until
                 ]
                 if "LastEvaluatedKey" not in response:
@@ -627,6 +627,10 @@ class AlertStore:
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
             day -= timedelta(days=1)
         return found
+
+    def _incident_rows(self, index_items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """GSI1 holds an incident's keys, not its document: read the rows."""
+        return rows_for(self._client, self._table, index_items, "incidents")
 
     # --- SLA summaries -------------------------------------------------------------------------------------
     def add_to_summary(self, team: str, start: datetime, end: datetime, entry: SummaryEntry) -> None:
@@ -736,7 +740,15 @@ class AlertStore:
             )
         except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
-        yield from response.get("Items", [])
+        # GSI5 holds keys only: the work itself is read from the rows, leaving out what was done meanwhile.
+        yield from rows_for(
+            self._client,
+            self._table,
+            response.get("Items", []),
+            "due work",
+            member_of=("GSI5PK", partition),
+            consistent=True,
+        )
 
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         request = {"TableName": self._table, **request}

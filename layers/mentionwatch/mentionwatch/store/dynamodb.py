@@ -13,7 +13,7 @@ from mentionwatch.exceptions import AlreadyStored, NotFound, VersionConflict
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
-from mentionwatch.store.batch import batch_put
+from mentionwatch.store.batch import batch_put, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
 
@@ -258,7 +258,7 @@ class MentionStore:
     def triage_context(self, mention: Mention) -> TriageContext:
         """Replies in the same thread lately and the author's mentions today (both excluding this one)."""
         thread_replies = 0
-        if mention.thread.root_id:
+        if keys.is_reply(mention):
             thread_replies = self._count_since(
                 "GSI3", "GSI3PK", keys.thread_pk(mention.thread_key), mention.created_at - THREAD_WINDOW
             )
@@ -269,35 +269,12 @@ class MentionStore:
 
     def unpaged(self, now: datetime, limit: int = 50) -> list[MentionItem]:
         """Urgent mentions stored more than `PAGE_GRACE` ago whose page is still not recorded (GSI5 `DUE#page`)."""
-        try:
-            response = self._client.query(
-                TableName=self._table,
-                IndexName="GSI5",
-                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
-                ExpressionAttributeValues={":pk": {"S": keys.DUE_PAGES}, ":now": {"S": keys.iso(now) + "#\uffff"}},
-                Limit=limit,
-            )
-        except DYNAMODB_ERRORS as err:
-            raise translate(err, "query") from err
-        return [MentionItem.from_item(item) for item in response.get("Items", [])]
+        return self._due(keys.DUE_PAGES, now, limit)
 
     def unclocked(self, now: datetime, limit: int = 50) -> list[MentionItem]:
         """Respond mentions stored more than `PAGE_GRACE` ago whose clock the sweeper has not yet seen running
         (GSI5 `DUE#respond`)."""
-        try:
-            response = self._client.query(
-                TableName=self._table,
-                IndexName="GSI5",
-                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
-                ExpressionAttributeValues={
-                    ":pk": {"S": keys.DUE_CLOCK_CHECKS},
-                    ":now": {"S": keys.iso(now) + "#\uffff"},
-                },
-                Limit=limit,
-            )
-        except DYNAMODB_ERRORS as err:
-            raise translate(err, "query") from err
-        return [MentionItem.from_item(item) for item in response.get("Items", [])]
+        return self._due(keys.DUE_CLOCK_CHECKS, now, limit)
 
     def clock_checked(self, mention_id: str) -> None:
         """Its respond clock runs (or is not needed): out of the due index. A no-op if it is already out."""
@@ -327,7 +304,7 @@ class MentionStore:
             )
         except DYNAMODB_ERRORS as err:
             raise translate(err, "query") from err
-        return [MentionItem.from_item(item) for item in response.get("Items", [])]
+        return self._rows(response.get("Items", []), ("GSI1PK", keys.status_pk(status)))
 
     def by_brand(self, brand: str, start: datetime, end: datetime) -> list[MentionItem]:
         """Mentions of a brand created in [start, end), oldest first, across the month buckets."""
@@ -347,7 +324,10 @@ class MentionStore:
         return [item for item in items if item.mention.created_at < end]
 
     def by_thread(self, thread_key: str) -> list[MentionItem]:
-        return self._query_all("GSI3", "GSI3PK = :pk", {":pk": {"S": keys.thread_pk(thread_key)}})
+        """A conversation, oldest first: its root post (read by its id, the thread key), then the replies (GSI3)."""
+        replies = self._query_all("GSI3", "GSI3PK = :pk", {":pk": {"S": keys.thread_pk(thread_key)}})
+        root = self.get(thread_key)
+        return ([root] if root is not None else []) + [item for item in replies if item.id != thread_key]
 
     # --- helpers -------------------------------------------------------------------------------------
     @staticmethod
@@ -380,10 +360,33 @@ class MentionStore:
                 response = self._client.query(**request)
             except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
-            items.extend(MentionItem.from_item(item) for item in response.get("Items", []))
+            items.extend(self._rows(response.get("Items", [])))
             if "LastEvaluatedKey" not in response:
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _due(self, partition: str, now: datetime, limit: int) -> list[MentionItem]:
+        """Due work in GSI5 (keys only), read from the rows; a row whose work was done meanwhile is left out."""
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI5",
+                KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :now",
+                ExpressionAttributeValues={":pk": {"S": partition}, ":now": {"S": keys.iso(now) + "#\uffff"}},
+                Limit=limit,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        return self._rows(response.get("Items", []), ("GSI5PK", partition), consistent=True)
+
+    def _rows(
+        self, index_items: Sequence[dict[str, Any]], member_of: tuple[str, str] | None = None, consistent: bool = False
+    ) -> list[MentionItem]:
+        """The mentions behind index entries (the indexes hold keys and filter attributes, not the row)."""
+        rows = rows_for(
+            self._client, self._table, index_items, "mentions", self._sleep, member_of=member_of, consistent=consistent
+        )
+        return [MentionItem.from_item(row) for row in rows]
 
 
 def _months(start: datetime, end: datetime) -> Iterable[datetime]:

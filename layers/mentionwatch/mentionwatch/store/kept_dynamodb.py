@@ -10,6 +10,7 @@ from typing import Any
 
 from mentionwatch.pipeline.kept import KeptDelivery
 from mentionwatch.store import keys
+from mentionwatch.store.batch import rows_for
 from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 
@@ -66,7 +67,8 @@ class DynamoDbKeptDeliveries:
                 response = self._client.query(**request)
             except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
-            found.extend(self._from_item(item) for item in response.get("Items", []))
+            rows = rows_for(self._client, self._table, response.get("Items", []), "kept deliveries")  # GSI1: keys
+            found.extend(self._from_item(item) for item in rows)
             start = response.get("LastEvaluatedKey")
             if not start:
                 break

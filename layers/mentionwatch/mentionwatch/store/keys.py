@@ -3,7 +3,8 @@
 - mention: pk `MENTION#<id>`, sk `MENTION`
   - GSI1 open queue: `STATUS#<status>` / `SEV#<rank>#<created_at>#<id>`
   - GSI2 brand over time: `BRAND#<brand>#<YYYY-MM>` / `<created_at>#<id>`
-  - GSI3 conversation: `THREAD#<platform>:<root id>` / `<created_at>#<id>`
+  - GSI3 conversation, replies only (sparse): `THREAD#<platform>:<root id>` / `<created_at>#<id>`; the root post is
+    read by its id, which is the thread key
   - GSI4 author: `AUTHOR#<platform>:<handle>` / `<created_at>#<id>`
 - raw payload: pk `MENTION#<id>`, sk `RAW`, removed by TTL (`expiration`)
 - version link: pk `MENTION#<platform>:<id of a later version>`, sk `VERSION_OF` → `mention_id`: an edited post's
@@ -64,19 +65,27 @@ def author_pk(key: str) -> str:
     return f"AUTHOR#{key}"
 
 
+def is_reply(mention: Mention) -> bool:
+    """Whether the mention answers a post of a conversation (a root post starts its own)."""
+    return bool(mention.thread.root_id) and mention.thread.root_id != mention.native_id
+
+
 def mention_keys(mention: Mention, status: MentionStatus, severity: Severity) -> dict[str, str]:
-    return {
+    keys = {
         "pk": mention_pk(mention.id),
         "sk": MENTION_SK,
         "GSI1PK": status_pk(status),
         "GSI1SK": queue_sk(severity, mention.created_at, mention.id),
         "GSI2PK": brand_bucket(mention.match.brand, mention.created_at),
         "GSI2SK": time_sk(mention.created_at, mention.id),
-        "GSI3PK": thread_pk(mention.thread_key),
-        "GSI3SK": time_sk(mention.created_at, mention.id),
         "GSI4PK": author_pk(author_key(mention)),
         "GSI4SK": time_sk(mention.created_at, mention.id),
     }
+    if is_reply(mention):
+        # Only replies sit in the thread index: most posts start no conversation, and a root is found by its id
+        # (the thread key), so a post nobody answers costs no index copy.
+        keys |= {"GSI3PK": thread_pk(mention.thread_key), "GSI3SK": time_sk(mention.created_at, mention.id)}
+    return keys
 
 
 DUE_PAGES = "DUE#page"

@@ -1,6 +1,7 @@
 """DynamoDB reads for the mentions API: key-condition queries on the indexes, read lazily page by page.
 
-Only `Query` and `GetItem`: every filter is a key condition plus equality conditions on what the key selects.
+Only `Query`, `GetItem` and `BatchGetItem`: every filter is a key condition plus equality conditions on what the key
+selects (attributes the indexes project), and the rows a page selects are then read by key (BatchGetItem).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mentionwatch.api.planning import KeyRange
+from mentionwatch.store.batch import rows_for
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import MentionItem
@@ -58,8 +60,18 @@ class DynamoMentionQueries:
                 response = self._client.query(**request)
             except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
-            for item in response.get("Items", []):
-                yield MentionItem.from_item(item)
+            # The index holds keys and the attributes filters read; the rows are read by key. A row that no longer
+            # fits (its status changed since the index answered) is left out, as the index will soon leave it out.
+            rows = rows_for(
+                self._client,
+                self._table,
+                response.get("Items", []),
+                "mentions",
+                member_of=(key_range.pk_name, key_range.pk_value),
+            )
+            for row in rows:
+                if all(row.get(attribute, {}).get("S") == value for attribute, value in attribute_filters):
+                    yield MentionItem.from_item(row)
             if "LastEvaluatedKey" not in response:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -12,10 +12,8 @@ from typing import Any
 
 from mentionwatch.models import SentimentResult
 from mentionwatch.store import keys
-from mentionwatch.store.batch import batch_put
-from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
+from mentionwatch.store.batch import batch_get, batch_put
 
-BATCH_GET_LIMIT = 100
 BATCH_GET_ATTEMPTS = 3
 SCORE_SK = "SCORE"
 DEFAULT_SCORE_TTL = timedelta(days=2)  # reposts of a text come within hours; a short life keeps the table small
@@ -33,25 +31,19 @@ def batch_get_keys(
     sleep: Callable[[float], None] = time.sleep,
     names: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """BatchGetItem in calls of 100 keys, retrying `UnprocessedKeys` a few times; what is left is not returned."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-        request: dict[str, Any] = {"Keys": list(item_keys[start : start + BATCH_GET_LIMIT])}
-        request["ProjectionExpression"] = projection
-        if names:
-            request["ExpressionAttributeNames"] = dict(names)
-        for attempt in range(BATCH_GET_ATTEMPTS):
-            try:
-                response = client.batch_get_item(RequestItems={table: request})
-            except DYNAMODB_ERRORS as err:
-                raise translate(err, "batch_get_item") from err
-            found.extend(response.get("Responses", {}).get(table, []))
-            left = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-            if not left:
-                break
-            request["Keys"] = left
-            sleep(min(0.05 * 2**attempt, 0.5))
-    return found
+    """BatchGetItem in calls of 100 keys, retrying `UnprocessedKeys` a few times; what is left is not returned
+    (a cached score left unread is a miss, a stored mention left unread is scored again: both only cost)."""
+    return batch_get(
+        client,
+        table,
+        item_keys,
+        "keys",
+        sleep,
+        projection=projection,
+        names=names,
+        attempts=BATCH_GET_ATTEMPTS,
+        complete=False,
+    )
 
 
 class DynamoScoreStore:
