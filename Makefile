@@ -96,8 +96,9 @@ build: $(CONSOLE_BUILT) ## sam build for arm64 with no Docker
 deploy: build
 	.tools/venv/bin/sam deploy --guided
 
+# BENCH_ARGS="--repeat 1 --parts latency": fewer runs, or only some parts besides the stream runs.
 bench: $(STAMP) ## one table: CPU, AWS requests, write units, $ per million, cold imports, latency, replay (README, Performance)
-	$(BIN)/python bench/performance_bench.py
+	$(BIN)/python bench/performance_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .ruff_cache .mypy_cache

@@ -266,3 +266,37 @@ def test_a_mention_that_changed_status_since_the_index_answered_is_not_listed_un
     queries = DynamoMentionQueries(StaleIndex(), table)
     assert stale_index["Items"]
     assert list(queries.iterate(key_range, (), 10)) == []
+
+
+def test_a_page_of_the_mentions_api_whose_rows_come_back_in_two_reads_keeps_the_index_order(stubbed):
+    from mentionwatch.api import planning
+
+    client, stub = stubbed
+    older, newer = mention(2), mention(1)
+    rows = {item.id: item.to_item() for item in (older, newer)}
+    partition = keys.status_pk(MentionStatus.NEW)
+    entries = [
+        {name: rows[item.id][name] for name in ("pk", "sk", "GSI1PK", "GSI1SK", "team")} for item in (newer, older)
+    ]
+    stub.add_response("query", {"Items": entries, "Count": 2, "ScannedCount": 2})
+    stub.add_response(
+        "batch_get_item",
+        {"Responses": {"t": [rows[older.id]]}, "UnprocessedKeys": {"t": {"Keys": [key_of(newer)]}}},
+        {"RequestItems": {"t": {"Keys": [key_of(newer), key_of(older)]}}},
+    )
+    stub.add_response(
+        "batch_get_item",
+        {"Responses": {"t": [rows[newer.id]]}},
+        {"RequestItems": {"t": {"Keys": [key_of(newer)]}}},
+    )
+    key_range = planning.KeyRange(
+        index="GSI1", pk_name="GSI1PK", pk_value=partition, sk_name="GSI1SK", low="0", high="~"
+    )
+
+    listed = list(DynamoMentionQueries(client, "t").iterate(key_range, (("team", newer.triage.team),), 10))
+
+    assert listed == [newer, older]
+
+
+def key_of(item: MentionItem) -> dict[str, Any]:
+    return {"pk": {"S": keys.mention_pk(item.id)}, "sk": {"S": keys.MENTION_SK}}
