@@ -265,7 +265,8 @@ def test_a_mention_that_changed_status_since_the_index_answered_is_not_listed_un
 
     queries = DynamoMentionQueries(StaleIndex(), table)
     assert stale_index["Items"]
-    assert list(queries.iterate(key_range, (), 10)) == []
+    one_range = planning.QueryPlan(ranges=(key_range,), disjoint=True, attribute_filters=(), since=None, until=None)
+    assert list(planning.execute(one_range, queries, 10)) == []
 
 
 def test_a_page_of_the_mentions_api_whose_rows_come_back_in_two_reads_keeps_the_index_order(stubbed):
@@ -293,7 +294,10 @@ def test_a_page_of_the_mentions_api_whose_rows_come_back_in_two_reads_keeps_the_
         index="GSI1", pk_name="GSI1PK", pk_value=partition, sk_name="GSI1SK", low="0", high="~"
     )
 
-    listed = list(DynamoMentionQueries(client, "t").iterate(key_range, (("team", newer.triage.team),), 10))
+    one_range = planning.QueryPlan(
+        ranges=(key_range,), disjoint=True, attribute_filters=(("team", newer.triage.team),), since=None, until=None
+    )
+    listed = list(planning.execute(one_range, DynamoMentionQueries(client, "t"), 10))
 
     assert listed == [newer, older]
 

@@ -7,16 +7,19 @@
 - the time range narrows every sort-key range; the other filters (reaction, team, platform, sentiment and, on
   GSI2, status and severity) are equality conditions DynamoDB applies to the key query's results.
 
-Every stream is sorted by (created_at, id) descending, so a position `(created_at, id)` continues any plan.
+Every stream is sorted by (created_at, id) descending, so a position `(created_at, id)` continues any plan. The
+streams are of index entries (keys and filter attributes, which is all the indexes hold): they are merged on their
+sort keys, and only the entries that make the result have their rows read (by key, a page at a time).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,18 +74,26 @@ class QueryPlan(BaseModel):
     until: datetime | None
 
 
+@dataclass(frozen=True)
+class IndexEntry:
+    """One entry a key range returned: where it sorts, and what the reader needs to read its row (opaque here)."""
+
+    sort_key: tuple[str, str]  # (created_at, id), as in the index sort keys
+    ref: Any
+
+
 class MentionQueries(Protocol):
     """The read side the API needs; `store.queries_dynamodb.DynamoMentionQueries` implements it."""
 
-    def iterate(
+    def entries(
         self, key_range: KeyRange, attribute_filters: tuple[tuple[str, str], ...], page_size: int
-    ) -> Iterator[MentionItem]: ...
+    ) -> Iterator[IndexEntry]: ...
+
+    def rows(
+        self, entries: Sequence[IndexEntry], attribute_filters: tuple[tuple[str, str], ...]
+    ) -> list[MentionItem]: ...
 
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
-
-
-def sort_key(item: MentionItem) -> tuple[str, str]:
-    return (keys.iso(item.mention.created_at), item.id)
 
 
 def plan(criteria: Criteria, now: datetime, position: Position | None = None) -> QueryPlan:
@@ -157,19 +168,24 @@ def plan(criteria: Criteria, now: datetime, position: Position | None = None) ->
 def execute(
     query_plan: QueryPlan, reader: MentionQueries, page_size: int, position: Position | None = None
 ) -> Iterator[MentionItem]:
-    """The plan's mentions, newest first, strictly after `position`. Lazy: reads only what is consumed."""
-    streams: list[Iterable[MentionItem]] = [
-        reader.iterate(key_range, query_plan.attribute_filters, page_size) for key_range in query_plan.ranges
+    """The plan's mentions, newest first, strictly after `position`. Lazy: reads only what is consumed, and reads
+    rows (by key) only for the merged entries that are, `page_size` at a time. A row that no longer fits its entry
+    (changed since the index answered) is left out."""
+    streams: list[Iterable[IndexEntry]] = [
+        reader.entries(key_range, query_plan.attribute_filters, page_size) for key_range in query_plan.ranges
     ]
-    merged: Iterable[MentionItem] = (
+    merged: Iterable[IndexEntry] = (
         itertools.chain.from_iterable(streams)
         if query_plan.disjoint
-        else heapq.merge(*streams, key=sort_key, reverse=True)
+        else heapq.merge(*streams, key=_entry_order, reverse=True)
     )
-    for item in merged:
-        if position is not None and sort_key(item) >= position.sort_key:
-            continue
-        yield item
+    after = (entry for entry in merged if position is None or entry.sort_key < position.sort_key)
+    while chunk := list(itertools.islice(after, page_size)):
+        yield from reader.rows(chunk, query_plan.attribute_filters)
+
+
+def _entry_order(entry: IndexEntry) -> tuple[str, str]:
+    return entry.sort_key
 
 
 def _months(start: datetime, end: datetime) -> Iterator[datetime]:

@@ -162,9 +162,12 @@ class MentionsApi:
         )
         filters = (("team", caller.team),) if caller.team else ()
         root_id = item.mention.thread_key
+        replies = planning.QueryPlan(
+            ranges=(key_range,), disjoint=True, attribute_filters=filters, since=None, until=None
+        )
         others = (
             other
-            for other in self._reader.iterate(key_range, filters, THREAD_CONTEXT_LIMIT + 1)
+            for other in planning.execute(replies, self._reader, THREAD_CONTEXT_LIMIT + 1)
             if other.id not in (item.id, root_id)
         )
         thread = list(itertools.islice(others, THREAD_CONTEXT_LIMIT))

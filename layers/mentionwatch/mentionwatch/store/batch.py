@@ -64,7 +64,7 @@ def batch_get(
     left then, `Throttled` when `complete`, otherwise they are left out (a cache may treat them as misses).
     """
     found: list[dict[str, Any]] = []
-    unique = list({_key_id(key): key for key in item_keys}.values())  # BatchGetItem refuses a repeated key
+    unique = list({key_id(key): key for key in item_keys}.values())  # BatchGetItem refuses a repeated key
     for start in range(0, len(unique), BATCH_GET_LIMIT):
         request: dict[str, Any] = {"Keys": unique[start : start + BATCH_GET_LIMIT]}
         if projection:
@@ -110,13 +110,14 @@ def rows_for(
     if not index_items:
         return []
     item_keys = [{name: entry[name] for name in TABLE_KEYS} for entry in index_items]
-    rows = {_key_id(row): row for row in batch_get(client, table, item_keys, what, sleep, consistent=consistent)}
-    ordered = [rows[_key_id(key)] for key in item_keys if _key_id(key) in rows]
+    rows = {key_id(row): row for row in batch_get(client, table, item_keys, what, sleep, consistent=consistent)}
+    ordered = [rows[key_id(key)] for key in item_keys if key_id(key) in rows]
     if member_of is not None:
         attribute, value = member_of
         ordered = [row for row in ordered if row.get(attribute, {}).get("S") == value]
     return ordered
 
 
-def _key_id(key: Mapping[str, Any]) -> tuple[str, str]:
+def key_id(key: Mapping[str, Any]) -> tuple[str, str]:
+    """A table key as a hashable (pk, sk)."""
     return (str(key["pk"]["S"]), str(key["sk"]["S"]))

@@ -53,6 +53,14 @@ def time_sk(created_at: datetime, mention_id: str) -> str:
     return f"{iso(created_at)}#{mention_id}"
 
 
+def position_of(index_sort_key: str) -> tuple[str, str]:
+    """(created_at, id) of a mention from its GSI1, GSI2 or GSI3 sort key: lists are ordered by it."""
+    if index_sort_key.startswith("SEV#"):
+        index_sort_key = index_sort_key.split("#", 2)[2]
+    created_at, _, mention_id = index_sort_key.partition("#")
+    return (created_at, mention_id)
+
+
 def thread_pk(thread_key: str) -> str:
     return f"THREAD#{thread_key}"
 

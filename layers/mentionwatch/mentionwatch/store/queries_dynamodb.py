@@ -6,11 +6,13 @@ selects (attributes the indexes project), and the rows a page selects are then r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from mentionwatch.api.planning import KeyRange
-from mentionwatch.store.batch import rows_for
+from mentionwatch.api.planning import IndexEntry, KeyRange
+from mentionwatch.store import keys
+from mentionwatch.store.batch import TABLE_KEYS, batch_get, key_id
 from mentionwatch.store.dynamodb import MentionStore
 from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import MentionItem
@@ -27,10 +29,10 @@ class DynamoMentionQueries:
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None:
         return self._store.get(mention_id, consistent=consistent)
 
-    def iterate(
+    def entries(
         self, key_range: KeyRange, attribute_filters: tuple[tuple[str, str], ...], page_size: int
-    ) -> Iterator[MentionItem]:
-        """Items of one key range in descending sort-key order; fetches the next page only when it is needed."""
+    ) -> Iterator[IndexEntry]:
+        """Entries of one key range in descending sort-key order; fetches the next page only when it is needed."""
         names = {"#pk": key_range.pk_name, "#sk": key_range.sk_name}
         values: dict[str, Any] = {
             ":pk": {"S": key_range.pk_value},
@@ -55,23 +57,43 @@ class DynamoMentionQueries:
         request["ExpressionAttributeValues"] = values
         if key_range.low > key_range.high:
             return
+        partition = (key_range.pk_name, key_range.pk_value)
         while True:
             try:
                 response = self._client.query(**request)
             except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
-            # The index holds keys and the attributes filters read; the rows are read by key. A row that no longer
-            # fits (its status changed since the index answered) is left out, as the index will soon leave it out.
-            rows = rows_for(
-                self._client,
-                self._table,
-                response.get("Items", []),
-                "mentions",
-                member_of=(key_range.pk_name, key_range.pk_value),
-            )
-            for row in rows:
-                if all(row.get(attribute, {}).get("S") == value for attribute, value in attribute_filters):
-                    yield MentionItem.from_item(row)
+            for item in response.get("Items", []):
+                table_key = {name: item[name] for name in TABLE_KEYS}
+                yield IndexEntry(
+                    sort_key=keys.position_of(item[key_range.sk_name]["S"]), ref=_EntryRef(table_key, partition)
+                )
             if "LastEvaluatedKey" not in response:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def rows(self, entries: Sequence[IndexEntry], attribute_filters: tuple[tuple[str, str], ...]) -> list[MentionItem]:
+        """The mentions behind entries, in their order (BatchGetItem). A row that has left the partition its entry
+        was in, or no longer matches a filter (its status changed since the index answered), is left out, as the
+        index will soon leave it out."""
+        refs = [entry.ref for entry in entries if isinstance(entry.ref, _EntryRef)]
+        found = batch_get(self._client, self._table, [ref.key for ref in refs], "mentions")
+        rows = {key_id(row): row for row in found}
+        items = []
+        for ref in refs:
+            row = rows.get(key_id(ref.key))
+            if row is None:
+                continue
+            attribute, value = ref.partition
+            fits = row.get(attribute, {}).get("S") == value and all(
+                row.get(name, {}).get("S") == wanted for name, wanted in attribute_filters
+            )
+            if fits:
+                items.append(MentionItem.from_item(row))
+        return items
+
+
+@dataclass(frozen=True)
+class _EntryRef:
+    key: dict[str, Any]  # the row's table key
+    partition: tuple[str, str]  # (index hash attribute, value) the entry was found under
