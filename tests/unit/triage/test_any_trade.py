@@ -198,3 +198,79 @@ def test_sarcasm_markers_make_praise_a_complaint(triager, make_mention, make_sen
     decision = triager.triage(make_mention(text), make_sentiment("POSITIVE", sarcasm=0.5), NO_CONTEXT)
     assert decision.category is Category.COMPLAINT, (text, decision.reasons)
     assert decision.reaction is Reaction.RESPOND
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our puppy has been vomiting since the first bowl of your new puppy food",
+        "Found a shard of glass in the jar of baby food",
+        "Allergic to sesame and the 'sesame free' wrap has left my lips swollen",
+        "Someone from your forum keeps sending me death threats and knows where I live",
+        "Touched the metal frame of your hot tub and my arm went numb",
+    ],
+)
+def test_more_emergencies_in_other_words_page(triager, make_mention, make_sentiment, text) -> None:
+    decision = triager.triage(make_mention(text), make_sentiment("NEUTRAL"), NO_CONTEXT)
+    assert decision.category is Category.SAFETY, (text, decision.reasons)
+    assert decision.reaction is Reaction.ESCALATE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Burnt the hot dogs on the barbecue again, the kids still ate them",
+        "Is the nut free menu safe for my son? He's allergic to peanuts",
+        "¿Atienden urgencias los domingos?",
+    ],
+)
+def test_pet_allergy_and_place_words_alone_page_nobody(triager, make_mention, make_sentiment, text) -> None:
+    decision = triager.triage(make_mention(text), make_sentiment("NEUTRAL"), NO_CONTEXT)
+    assert decision.reaction is not Reaction.ESCALATE, (text, decision.reasons)
+
+
+def test_theft_by_our_people_is_misconduct(triager, make_mention, make_sentiment) -> None:
+    text = "Caught your cleaner stealing from my jewellery box on the doorbell camera"
+    decision = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
+    assert decision.category is Category.MISCONDUCT, decision.reasons
+    assert decision.reaction is Reaction.ESCALATE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gym shared a video of me on their Instagram without my permission",
+        "Closed my account a year ago and you're still selling my data to marketers",
+        "The club forwarded a spreadsheet to all members with everyone's home addresses",
+    ],
+)
+def test_consent_retention_and_mailings_are_privacy(triager, make_mention, make_sentiment, text) -> None:
+    decision = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
+    assert decision.category is Category.PRIVACY, (text, decision.reasons)
+    assert decision.reaction is Reaction.ESCALATE
+
+
+def test_a_regulator_report_cited_is_not_a_legal_threat(triager, make_mention, make_sentiment) -> None:
+    text = "The latest Ofsted report rated the school inadequate, really worried about my daughter"
+    decision = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
+    assert decision.category is not Category.LEGAL, decision.reasons
+    assert decision.reaction is not Reaction.ESCALATE
+
+
+def test_a_regulator_taken_a_complaint_is_legal(triager, make_mention, make_sentiment) -> None:
+    text = "Taking my complaint about your roaming charges to Ofcom next week"
+    decision = triager.triage(make_mention(text), make_sentiment("NEGATIVE"), NO_CONTEXT)
+    assert decision.category is Category.LEGAL, decision.reasons
+
+
+def test_counterfeits_sold_in_our_name_are_fraud(triager, make_mention, make_sentiment) -> None:
+    text = "Market stall selling counterfeit trainers in your name, my nephew bought a pair"
+    decision = triager.triage(make_mention(text), make_sentiment("NEUTRAL"), NO_CONTEXT)
+    assert decision.category is Category.FRAUD, decision.reasons
+    assert decision.reaction is Reaction.RESPOND
+
+
+def test_a_device_offline_is_a_service_failure(triager, make_mention, make_sentiment) -> None:
+    text = "Thermostat offline since the weekend and none of the radiators respond"
+    decision = triager.triage(make_mention(text), make_sentiment("NEUTRAL"), NO_CONTEXT)
+    assert decision.category is Category.SERVICE_FAILURE, decision.reasons
