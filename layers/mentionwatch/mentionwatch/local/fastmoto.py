@@ -8,7 +8,9 @@ this process only, for the local stack, replay and tests; never shipped in the L
   the items whose index hash key equals the queried value), kept in a map updated on every write;
 - sorting a partition compares plain Python values instead of moto's `DynamoType` objects;
 - a new item's 400 KB size check runs once per item, not once per attribute (moto re-measures the whole item for
-  each attribute it sets: quadratic in the number of attributes);
+  each attribute it sets: quadratic in the number of attributes), and the size is kept on the item: a Query
+  measures every item of the partition against its 1 MB page (twice for each item it returns), which made a
+  listing over 10,000 stored mentions take seconds; an update in place forgets the kept size;
 - DynamoDB answers are written with `json.dumps` (they are wire-format documents already), not moto's generic
   serializer;
 - projecting an item onto top-level attributes (index projections, ProjectionExpression) copies those attributes
@@ -29,6 +31,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+# Kept on a moto item until an update changes it in place: its size in bytes, and its sort keys per index.
+_SIZE = "_mentionwatch_size"
+_SORT_KEYS = "_mentionwatch_sort_keys"
 _lock = threading.RLock()
 _scope = threading.local()  # (table, candidate items) while one Query runs on this thread
 _installed = False
@@ -37,7 +42,11 @@ Key = tuple[Any, Any]  # (hash DynamoType, range DynamoType | None)
 
 
 class _Partitions:
-    """For one moto table: index name → index hash value → the keys of the items in that partition."""
+    """For one moto table: index name → index hash value → the items in that partition, by key.
+
+    It holds the stored item objects themselves: every write refreshes the written key with the item then stored,
+    and a transaction's rollback restores a deep copy of the whole table, this map included (one copy, one memo:
+    the copied map points at the copied items)."""
 
     def __init__(self, table: Any) -> None:
         self.hash_attributes: dict[str, str] = {}
@@ -45,7 +54,7 @@ class _Partitions:
             hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
             if len(hashes) == 1:  # multi-attribute keys keep moto's full scan
                 self.hash_attributes[index.name] = hashes[0]
-        self.members: dict[str, dict[Any, dict[Key, None]]] = {name: {} for name in self.hash_attributes}
+        self.members: dict[str, dict[Any, dict[Key, Any]]] = {name: {} for name in self.hash_attributes}
         self.placed: dict[Key, dict[str, Any]] = {}
         for item in _every_item(table):
             self.refresh((item.hash_key, item.range_key), item)
@@ -63,7 +72,7 @@ class _Partitions:
         for index, attribute in self.hash_attributes.items():
             value = item.attrs.get(attribute)
             if value is not None:
-                self.members[index].setdefault(value, {})[key] = None
+                self.members[index].setdefault(value, {})[key] = item
                 placed[index] = value
         if placed:
             self.placed[key] = placed
@@ -112,8 +121,15 @@ def _candidates(table: Any, hash_key: Any, index_name: str | None) -> list[Any] 
         assert partitions is not None
         if index_name not in partitions.hash_attributes:
             return None
-        keys = list(partitions.members[index_name].get(hash_key, {}))
-        return [item for item in (_lookup(table, key) for key in keys) if item is not None]
+        return list(partitions.members[index_name].get(hash_key, {}).values())
+
+
+def _sort_key(item: Any, attributes: tuple[str, ...]) -> tuple[Any, ...]:
+    kept: dict[tuple[str, ...], tuple[Any, ...]] = item.__dict__.setdefault(_SORT_KEYS, {})
+    key = kept.get(attributes)
+    if key is None:
+        key = kept[attributes] = tuple(item.attrs[name].cast_value for name in attributes)
+    return key
 
 
 def install() -> None:
@@ -149,9 +165,10 @@ def install() -> None:
             return original_all_items(self)
 
         def sorted_items(self: Any, hash_key_attrs: Any, range_key_attrs: Any, items: list[Any]) -> list[Any]:
-            attributes = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
-            # The same order as moto's (it compares DynamoType.cast_value), computed once per item, not per compare.
-            items.sort(key=lambda item: tuple(item.attrs[name].cast_value for name in attributes))
+            attributes = tuple(self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs))
+            # The same order as moto's (it compares DynamoType.cast_value), computed once per item and kept on it
+            # until an update changes it in place, not once per compare and query.
+            items.sort(key=lambda item: _sort_key(item, attributes))
             return items
 
         def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -166,7 +183,12 @@ def install() -> None:
 
         def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
             item = original_update(self, table_name, *args, **kwargs)
-            _refresh(self.get_table(table_name), (item.hash_key, item.range_key))
+            table = self.get_table(table_name)
+            for changed in (item, _lookup(table, (item.hash_key, item.range_key))):
+                if changed is not None:  # updated in place: its size and sort keys are worked out again
+                    changed.__dict__.pop(_SIZE, None)
+                    changed.__dict__.pop(_SORT_KEYS, None)
+            _refresh(table, (item.hash_key, item.range_key))
             return item
 
         Table.query = query  # type: ignore[method-assign]
@@ -210,10 +232,20 @@ def _install_item_size_check() -> None:
         self.hash_key = hash_key
         self.range_key = range_key
         converted = {key: DynamoType(value) for key, value in attrs.items()}
-        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405_000:  # moto's own limit
+        size = sum(bytesize(key) + value.size() for key, value in converted.items())
+        if size > 405_000:  # moto's own limit
             raise ItemSizeTooLarge
         self.attrs = LimitedSizeDict()
         dict.update(self.attrs, converted)  # later SETs still go through moto's per-attribute check
+        self.__dict__[_SIZE] = size
+
+    original_size = Item.size
+
+    def size(self: Any) -> int:
+        known: int | None = self.__dict__.get(_SIZE)
+        if known is None:
+            known = self.__dict__[_SIZE] = original_size(self)
+        return known
 
     original_project = Item.project
 
@@ -229,6 +261,7 @@ def _install_item_size_check() -> None:
         return projected
 
     Item.__init__ = item_init  # type: ignore[method-assign]
+    Item.size = size  # type: ignore[method-assign]
     Item.project = project  # type: ignore[method-assign]
 
 
