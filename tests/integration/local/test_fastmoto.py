@@ -18,14 +18,15 @@ def dynamodb(dynamodb: Any) -> Any:
     dynamodb.create_table(
         TableName=TABLE,
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gpk", "gsk")
-        ],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gpk", "gsk")],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": "GSI",
-                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
@@ -39,11 +40,19 @@ def put(dynamodb: Any, name: str, gsk: str, **extra: str) -> None:
     dynamodb.put_item(TableName=TABLE, Item=item)
 
 
-def in_index_order(dynamodb: Any, **query: Any) -> list[str]:
-    answer = dynamodb.query(
-        TableName=TABLE, IndexName="GSI", KeyConditionExpression="gpk = :p", ExpressionAttributeValues={":p": {"S": "P"}}, **query
+def page(dynamodb: Any, **query: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = dynamodb.query(
+        TableName=TABLE,
+        IndexName="GSI",
+        KeyConditionExpression="gpk = :p",
+        ExpressionAttributeValues={":p": {"S": "P"}},
+        **query,
     )
-    return [item["pk"]["S"] for item in answer["Items"]]
+    return answer
+
+
+def in_index_order(dynamodb: Any, **query: Any) -> list[str]:
+    return [item["pk"]["S"] for item in page(dynamodb, **query)["Items"]]
 
 
 def test_an_update_in_place_moves_the_item_in_index_order(dynamodb: Any) -> None:
@@ -67,9 +76,7 @@ def test_the_one_megabyte_page_follows_an_item_that_shrank_in_place(dynamodb: An
     # Given four items of about 300 KB: a page holds three (DynamoDB stops a Query at 1 MB)
     for name, gsk in (("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")):
         put(dynamodb, name, gsk, body="x" * 300_000)
-    first = dynamodb.query(
-        TableName=TABLE, IndexName="GSI", KeyConditionExpression="gpk = :p", ExpressionAttributeValues={":p": {"S": "P"}}
-    )
+    first = page(dynamodb)
     assert first["Count"] == 3 and "LastEvaluatedKey" in first
     # When one shrinks in place
     dynamodb.update_item(
@@ -79,9 +86,7 @@ def test_the_one_megabyte_page_follows_an_item_that_shrank_in_place(dynamodb: An
         ExpressionAttributeValues={":small": {"S": "small"}},
     )
     # Then the page is measured with its new size: all four fit
-    second = dynamodb.query(
-        TableName=TABLE, IndexName="GSI", KeyConditionExpression="gpk = :p", ExpressionAttributeValues={":p": {"S": "P"}}
-    )
+    second = page(dynamodb)
     assert second["Count"] == 4 and "LastEvaluatedKey" not in second
 
 
@@ -93,7 +98,12 @@ def test_a_cancelled_transaction_leaves_the_partition_as_it_was_and_later_writes
     with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
         dynamodb.transact_write_items(
             TransactItems=[
-                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "t"}, "sk": {"S": "ROW"}, "gpk": {"S": "P"}, "gsk": {"S": "0"}}}},
+                {
+                    "Put": {
+                        "TableName": TABLE,
+                        "Item": {"pk": {"S": "t"}, "sk": {"S": "ROW"}, "gpk": {"S": "P"}, "gsk": {"S": "0"}},
+                    }
+                },
                 {
                     "ConditionCheck": {
                         "TableName": TABLE,
