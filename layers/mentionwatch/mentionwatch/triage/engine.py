@@ -118,16 +118,17 @@ def evaluate(condition: Condition, signals: Signals) -> list[str] | None:
         reasons.append(f"sarcasm {signals.sarcasm:.2f} ≥ {condition.sarcasm_at_least:g}")
     if condition.sarcasm_at_most is not None and signals.sarcasm > condition.sarcasm_at_most:
         return None
-    for value, threshold, name in (
-        (mention.reach, condition.reach_at_least, "reach"),
-        (mention.engagement.interactions, condition.engagement_at_least, "engagement"),
-        (context.thread_replies_recent, condition.thread_replies_at_least, "replies in the thread lately"),
-        (context.author_mentions_today, condition.author_mentions_today_at_least, "mentions by the author today"),
-    ):
-        if threshold is not None:
-            if value < threshold:
-                return None
-            reasons.append(f"{name} {value} ≥ {threshold}")
+    if condition.tests_counts:  # reach and engagement are computed, so only for the few rules that test them
+        for value, threshold, name in (
+            (mention.reach, condition.reach_at_least, "reach"),
+            (mention.engagement.interactions, condition.engagement_at_least, "engagement"),
+            (context.thread_replies_recent, condition.thread_replies_at_least, "replies in the thread lately"),
+            (context.author_mentions_today, condition.author_mentions_today_at_least, "mentions by the author today"),
+        ):
+            if threshold is not None:
+                if value < threshold:
+                    return None
+                reasons.append(f"{name} {value} ≥ {threshold}")
     if condition.verified is not None:
         if mention.author.verified is not condition.verified:
             return None

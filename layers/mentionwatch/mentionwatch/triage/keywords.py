@@ -20,12 +20,20 @@ def words(text: str) -> tuple[str, ...]:
 class TextWords:
     """The words of one text and its n-grams, computed on first use."""
 
-    __slots__ = ("words", "_grams", "_distinct")
+    __slots__ = ("words", "_grams", "_distinct", "_set")
 
     def __init__(self, text: str) -> None:
         self.words = words(text)
         self._grams: dict[int, set[tuple[str, ...]]] = {}
         self._distinct: list[str] | None = None
+        self._set: frozenset[str] | None = None
+
+    @property
+    def word_set(self) -> frozenset[str]:
+        """Each word once, for a quick test of whether a phrase can start anywhere in the text."""
+        if self._set is None:
+            self._set = frozenset(self.words)
+        return self._set
 
     @property
     def distinct(self) -> list[str]:
@@ -59,18 +67,24 @@ class KeywordMatcher:
         self.lengths = sorted(self.exact, reverse=True)
         self.word_prefixes = tuple(prefix for head, prefix in self.prefixes if not head)
         self.phrase_prefixes = [(head, prefix) for head, prefix in self.prefixes if head]
+        # Every whole-word phrase starts with one of these: a text with none of them skips the n-gram look-ups,
+        # which is most texts for most lists (the default rules test about forty lists per mention).
+        self.first_words = frozenset(parts[0] for phrases in self.exact.values() for parts in phrases)
+        self.phrase_prefix_heads = frozenset(head[0] for head, _ in self.phrase_prefixes)
 
     def find(self, text: TextWords) -> str | None:
         """The longest phrase found in the text (then the first prefix match), or None."""
-        for n in self.lengths:
-            hits = text.grams(n) & self.exact[n]
-            if hits:
-                return " ".join(min(hits))
+        present = text.word_set
+        if not present.isdisjoint(self.first_words):
+            for n in self.lengths:
+                hits = text.grams(n) & self.exact[n]
+                if hits:
+                    return " ".join(min(hits))
         if self.word_prefixes:
             for word in text.distinct:
                 if word.startswith(self.word_prefixes):
                     return word
-        if self.phrase_prefixes:
+        if self.phrase_prefixes and not present.isdisjoint(self.phrase_prefix_heads):
             w = text.words
             for i, word in enumerate(w):
                 for head, prefix in self.phrase_prefixes:

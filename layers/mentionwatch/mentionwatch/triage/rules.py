@@ -99,6 +99,18 @@ class Condition(BaseModel):
         return self
 
     @cached_property
+    def tests_counts(self) -> bool:
+        return any(
+            threshold is not None
+            for threshold in (
+                self.reach_at_least,
+                self.engagement_at_least,
+                self.thread_replies_at_least,
+                self.author_mentions_today_at_least,
+            )
+        )
+
+    @cached_property
     def keyword_matcher(self) -> KeywordMatcher | None:
         return KeywordMatcher(self.keywords) if self.keywords else None
 
