@@ -259,3 +259,18 @@ def test_emoji_of_no_plain_feeling_and_posts_with_words_are_left_to_the_model(an
     assert analyzer.score("Thank you so much for sorting my refund so quickly, brilliant service 😡").label is (
         Sentiment.POSITIVE
     )
+
+
+def test_plain_english_with_curly_quotes_skips_the_detector_and_accented_posts_do_not(
+    analyzer: LocalAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mentionwatch.sentiment.local as local_module
+
+    asked: list[str] = []
+    monkeypatch.setattr(local_module, "detect_language", lambda text: asked.append(text) or "fr")
+    # Given an English post typed on a phone (curly apostrophes, an ellipsis), Then it is English without the detector
+    assert analyzer.language("I’m so done with this… it’s the third time they’ve cancelled") == "en"
+    assert asked == []
+    # Given a French post that quotes two English words, Then its accented letters send it to the detector
+    assert analyzer.language("Très déçu, the service is not what you promised à Paris") == "fr"
+    assert len(asked) == 1

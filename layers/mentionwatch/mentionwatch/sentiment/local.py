@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from functools import cache, cached_property
 from importlib import resources
@@ -55,8 +56,12 @@ EMOJI_ONLY_WEIGHT = 4.0
 SPELLING_MEMO_WORDS = 50_000
 # Words only English uses often: two of them in a plain-ASCII post settle its language without the detector.
 _ENGLISH_MARKERS = frozenset(
-    "the and you your is are was were my to for this that with have has it's i'm not but just what of".split()  # noqa: SIM905
+    "the and you your is are was were my to for this that with have has it's i'm not but just what of will from"  # noqa: SIM905
+    " about they would been don't can't i'll".split()
 )
+# A letter outside ASCII (é, ß, ñ, Cyrillic…): such a post goes to the detector. Curly quotes, dashes and emoji
+# are not letters, so "I’m" or "…" in an English post does not.
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
 
 
 def load_model(name: str = MODEL_FILE) -> dict[str, Any]:
@@ -283,8 +288,9 @@ class LocalAnalyzer:
 
     def language(self, text: str) -> str:
         """The post's language (ISO 639-1), or `und`: plain English is recognised without the detector."""
-        words = text[:400].lower().split()
-        if text.isascii() and len(_ENGLISH_MARKERS.intersection(words)) >= 2:
+        opening = text[:400]
+        words = opening.lower().replace("’", "'").split()
+        if len(_ENGLISH_MARKERS.intersection(words)) >= 2 and not _NON_ASCII_LETTER.search(opening):
             return "en"
         return detect_language(text)
 
