@@ -109,3 +109,20 @@ def test_the_blind_sets_meet_the_trades_targets(path: Path) -> None:
     assert code == 0
     agreement = next(line for line in out.splitlines() if "reaction agreement:" in line)
     assert float(agreement.split(": ")[1].split("%")[0]) >= 88.0, agreement
+
+
+FOURTH = FIXTURES / "trades_blind_fourth.csv"
+
+
+def test_the_fourth_blind_set_pages_every_emergency() -> None:
+    # Given 44 mentions written for emergencies phrased in ways none of the rules' authors had seen (a pet that never
+    # woke up, a toddler who nearly drowned, an outage beside a home oxygen machine, a trainer messaging a teenager)
+    code, out, _ = run(
+        ["evaluate", "--input", str(FOURTH), "--text-column", "text", "--expected-column", "expected_reaction"]
+        + ["--expected-category-column", "expected_category", "--expected-severity-column", "expected_severity"]
+    )
+    # Then every one that needs a person on the phone is escalated, and most reactions agree
+    assert code == 0
+    assert "PASS  must-page mentions escalated: 27 of 27" in out, out
+    agreement = next(line for line in out.splitlines() if "reaction agreement:" in line)
+    assert float(agreement.split(": ")[1].split("%")[0]) >= 75.0, agreement
