@@ -96,7 +96,7 @@ class ProcessSettings(AlertingOptions):
     analyzer: Annotated[AnalyzerChoice, Field(alias="MENTIONWATCH_ANALYZER")] = AnalyzerChoice.COMPREHEND
     raw_ttl_days: Annotated[int, Field(alias="MENTIONWATCH_RAW_TTL_DAYS", ge=1, le=3650)] = 30
     # hybrid: the local analyzer's top probability below this goes to Comprehend (README, "Performance").
-    hybrid_threshold: Annotated[float, Field(alias="MENTIONWATCH_HYBRID_THRESHOLD", ge=0.0, le=1.0)] = 0.64
+    hybrid_threshold: Annotated[float, Field(alias="MENTIONWATCH_HYBRID_THRESHOLD", ge=0.0, le=1.0)] = 0.59
     # Triage rules, first that is set wins: an SSM parameter, a file, else packaged rules by name.
     rules_parameter: Annotated[str | None, Field(alias="MENTIONWATCH_RULES_PARAMETER")] = None
     rules_file: Annotated[Path | None, Field(alias="MENTIONWATCH_RULES_FILE")] = None

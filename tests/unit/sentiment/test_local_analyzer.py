@@ -267,7 +267,7 @@ def test_plain_english_with_curly_quotes_skips_the_detector_and_accented_posts_d
     import mentionwatch.sentiment.local as local_module
 
     asked: list[str] = []
-    monkeypatch.setattr(local_module, "detect_language", lambda text: asked.append(text) or "fr")
+    monkeypatch.setattr(local_module, "detect_language_scored", lambda text: asked.append(text) or ("fr", 0.9))
     # Given an English post typed on a phone (curly apostrophes, an ellipsis), Then it is English without the detector
     assert analyzer.language("I’m so done with this… it’s the third time they’ve cancelled") == "en"
     assert asked == []

@@ -25,11 +25,12 @@ from aws_lambda_powertools import Logger
 
 from mentionwatch.models import SentimentResult
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
+from mentionwatch.sentiment.language import UNDETERMINED
 
 logger = Logger(child=True)
 
 # Chosen on held-out data (bench/hybrid_bench.py): below it, the local analyzer's accuracy falls under Comprehend's.
-DEFAULT_THRESHOLD = 0.64
+DEFAULT_THRESHOLD = 0.59
 DEFAULT_REACH = 50_000  # followers: a post that many people see is worth a second opinion
 LOCAL_LANGUAGES = frozenset({"en"})
 # Languages Comprehend's BatchDetectSentiment scores (kept in step with sentiment/comprehend.py).
@@ -113,14 +114,16 @@ class HybridAnalyzer:
         self._min_language_confidence = min_language_confidence
         self.stats = RoutingStats()
 
-    def language_of(self, request: SentimentRequest) -> str | None:
+    def language_of(self, request: SentimentRequest, local_result: SentimentResult | None = None) -> str | None:
         """The request's language as a lower-case base code, or the local detector's sure guess, or None."""
         if request.language:
-            code = request.language.lower().replace("_", "-")
-            return code if code in ("zh-tw", "zh-hant", "zh-hk") else code.split("-", 1)[0]
+            return _base_code(request.language)
         by_script = _script_language(request.text)
         if by_script:
             return by_script
+        if local_result is not None and local_result.language:
+            # The local analyzer detected it while scoring (its detector's own confidence bar): not asked twice.
+            return None if local_result.language == UNDETERMINED else _base_code(local_result.language)
         if self._detect is not None:
             guess = self._detect(request.text)
             if guess is not None and guess[1] >= self._min_language_confidence:
@@ -130,7 +133,7 @@ class HybridAnalyzer:
 
     def route(self, request: SentimentRequest, local_result: SentimentResult) -> str | None:
         """Why this request goes to Comprehend (`language`, `high_stakes`, `unsure`), or None to keep it local."""
-        language = self.language_of(request)
+        language = self.language_of(request, local_result)
         if language is not None and language not in self._local_languages:
             return "language" if language in REMOTE_LANGUAGES else None
         if (request.followers or 0) >= self._reach or HIGH_STAKES.search(request.text):
@@ -160,7 +163,8 @@ class HybridAnalyzer:
             self.stats.reasons[reason] = self.stats.reasons.get(reason, 0) + 1
             remote_indexes.append(index)
             # Never leave the language out: Comprehend would bill a language detection for it.
-            remote_requests.append(request.model_copy(update={"language": self.language_of(request) or "en"}))
+            language = self.language_of(request, result) or "en"
+            remote_requests.append(request.model_copy(update={"language": language}))
 
         if remote_requests:
             try:
@@ -180,6 +184,11 @@ class HybridAnalyzer:
         self.stats.sent += len(remote_requests)
         by_key = dict(zip(keys, results, strict=True))
         return [by_key[(request.text, request.language)] for request in requests]
+
+
+def _base_code(language: str) -> str:
+    code = language.lower().replace("_", "-")
+    return code if code in ("zh-tw", "zh-hant", "zh-hk") else code.split("-", 1)[0]
 
 
 def confidence(result: SentimentResult) -> float:

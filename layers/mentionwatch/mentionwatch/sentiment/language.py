@@ -31,12 +31,20 @@ def _detector() -> Any:  # loaded on first use: about 1 MB read once per process
     return LangDetector(LangDetectConfig(model="lite", max_input_length=MAX_CHARS))
 
 
-def detect_language(text: str) -> str:
-    """The ISO 639-1 code of the post's language, or `und` when it cannot be told with confidence."""
+def detect_language_scored(text: str) -> tuple[str, float] | None:
+    """The most likely ISO 639-1 code and the detector's confidence in it, or None for too few letters."""
     cleaned = " ".join(clean_text(text[: MAX_CHARS * 2]).replace("URL", " ").split())[:MAX_CHARS]
     if len(_LETTER.findall(cleaned)) < MIN_LETTERS:
-        return UNDETERMINED
+        return None
     found = _detector().detect(cleaned, model="lite", k=1)
-    if not found or float(found[0]["score"]) < MIN_CONFIDENCE:
+    if not found:
+        return None
+    return str(found[0]["lang"]).lower(), float(found[0]["score"])
+
+
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the post's language, or `und` when it cannot be told with confidence."""
+    guess = detect_language_scored(text)
+    if guess is None or guess[1] < MIN_CONFIDENCE:
         return UNDETERMINED
-    return str(found[0]["lang"]).lower()
+    return guess[0]

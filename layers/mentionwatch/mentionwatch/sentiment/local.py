@@ -41,7 +41,7 @@ from mentionwatch.sentiment.features import (
     clean_text,
     read_cleaned,
 )
-from mentionwatch.sentiment.language import detect_language
+from mentionwatch.sentiment.language import MIN_CONFIDENCE, UNDETERMINED, detect_language_scored
 
 CLASSES = ("NEGATIVE", "NEUTRAL", "POSITIVE")
 VADER_FEATURES = ("compound", "pos", "neg", "neu")
@@ -286,13 +286,19 @@ class LocalAnalyzer:
         seen = self._read(text)
         return self._sarcasm(seen, _softmax(self._logits(seen)))
 
-    def language(self, text: str) -> str:
-        """The post's language (ISO 639-1), or `und`: plain English is recognised without the detector."""
+    def detect_language(self, text: str) -> tuple[str, float] | None:
+        """The post's likeliest language (ISO 639-1) and how sure of it, or None when it has too few letters:
+        plain English is recognised without the detector."""
         opening = text[:400]
         words = opening.lower().replace("’", "'").split()
         if len(_ENGLISH_MARKERS.intersection(words)) >= 2 and not _NON_ASCII_LETTER.search(opening):
-            return "en"
-        return detect_language(text)
+            return "en", 1.0
+        return detect_language_scored(text)
+
+    def language(self, text: str) -> str:
+        """The post's language (ISO 639-1), or `und` when it cannot be told with confidence."""
+        guess = self.detect_language(text)
+        return guess[0] if guess is not None and guess[1] >= MIN_CONFIDENCE else UNDETERMINED
 
     def score(self, text: str, language: str | None = None) -> SentimentResult:
         seen = self._read(text)
