@@ -97,8 +97,12 @@ deploy: build
 	.tools/venv/bin/sam deploy --guided
 
 # BENCH_ARGS="--repeat 1 --parts latency": fewer runs, or only some parts besides the stream runs.
-bench: $(STAMP) ## one table: CPU, AWS requests, write units, $ per million, cold imports, latency, replay (README, Performance)
+bench: $(STAMP) ## CPU, AWS requests, write units, $ per million, cold imports, latency, replay; the hybrid; a burst
 	$(BIN)/python bench/performance_bench.py $(BENCH_ARGS)
+	@echo
+	$(BIN)/python bench/hybrid_bench.py
+	@echo
+	$(BIN)/python bench/burst_bench.py
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .ruff_cache .mypy_cache
