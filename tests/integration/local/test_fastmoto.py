@@ -118,3 +118,69 @@ def test_a_cancelled_transaction_leaves_the_partition_as_it_was_and_later_writes
     put(dynamodb, "z", "0")
     dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": "a"}, "sk": {"S": "ROW"}})
     assert in_index_order(dynamodb) == ["z"]
+
+
+def test_a_query_reads_only_its_window_and_answers_as_moto_does_over_the_whole_partition(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a partition of 300 items whose index sort keys repeat (ties are ordered by the table key)
+    import random
+
+    rng = random.Random(5)
+    for number in range(300):
+        put(dynamodb, f"m{number:03d}", f"{rng.choice('ABC')}#{rng.randint(10, 60)}")
+    queries: list[dict[str, Any]] = []
+    for forward in (True, False):
+        for limit in (None, 1, 7, 50, 400):
+            for condition, values in (
+                (None, {}),
+                ("gsk BETWEEN :a AND :b", {":a": {"S": "A#2"}, ":b": {"S": "B#4"}}),
+                ("begins_with(gsk, :a)", {":a": {"S": "B#"}}),
+                ("gsk < :a", {":a": {"S": "B#30"}}),
+                ("gsk >= :a", {":a": {"S": "C#5"}}),
+                ("gsk = :a", {":a": {"S": "A#33"}}),
+            ):
+                query: dict[str, Any] = {"ScanIndexForward": forward}
+                if limit is not None:
+                    query["Limit"] = limit
+                if condition is not None:
+                    query["KeyConditionExpression"] = f"gpk = :p AND {condition}"
+                    query["ExpressionAttributeValues"] = {":p": {"S": "P"}} | values
+                queries.append(query)
+
+    def every_page(**query: Any) -> list[dict[str, Any]]:
+        answers, start = [], None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            answer = dynamodb.query(
+                TableName=TABLE,
+                IndexName="GSI",
+                **({"KeyConditionExpression": "gpk = :p", "ExpressionAttributeValues": {":p": {"S": "P"}}} | query),
+                **extra,
+            )
+            answer.pop("ResponseMetadata", None)
+            answers.append(answer)
+            start = answer.get("LastEvaluatedKey")
+            if start is None:
+                return answers
+
+    # When each query is paged through with the window, and again with moto's own scan of the whole partition
+    window = fastmoto._window
+    reached: list[int] = []
+
+    def measured(*args: Any) -> Any:
+        items = window(*args)
+        reached.append(len(items))
+        return items
+
+    monkeypatch.setattr(fastmoto, "_window", measured)
+    windowed = [every_page(**query) for query in queries]
+    monkeypatch.setattr(fastmoto, "_window", lambda *_: None)
+    whole = [every_page(**query) for query in queries]
+
+    # Then every page is the same: items, counts and the key the next page starts from
+    for query, mine, moto_own in zip(queries, windowed, whole, strict=True):
+        assert mine == moto_own, query
+    assert sum(len(pages) for pages in whole) > len(queries)  # the limits made real pages
+    # and a page of 7 read at most 8 items of the 300
+    assert len(reached) == sum(len(pages) for pages in windowed) and min(reached) <= 8
