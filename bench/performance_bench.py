@@ -17,6 +17,7 @@ With `--write-readme` the README's "Performance" section is replaced by this tab
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -189,7 +190,7 @@ def moto_item(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
 
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
     found = backend.get_table(table).get_item(DynamoType(key["pk"]), DynamoType(key["sk"]))
-    return json.loads(json.dumps(found.to_json()["Attributes"])) if found is not None else None
+    return copy.deepcopy(found.to_json()["Attributes"]) if found is not None else None  # binary values are bytes
 
 
 # --- counting AWS requests --------------------------------------------------------------------------------

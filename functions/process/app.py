@@ -62,7 +62,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     valid = [item for item in parsed.values() if item is not None]
     budget = TimeBudget(context)
     sentiments = processor.score(valid)
-    unkept = processor.keep_raw_payloads(valid)
+    unkept = processor.keep_raw_payloads(valid, sentiments)
     # Urgent mentions first: their pages go out before the batch's routine mentions are stored (and before the
     # time budget runs out).
     position = {mention_id: index for index, mention_id in enumerate(processor.urgent_first(valid, sentiments))}

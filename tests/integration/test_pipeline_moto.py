@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from mentionwatch.store.items import RawArchiveItem
 from tests.support import (
     ROOT,
     drain_queue,
@@ -46,7 +47,9 @@ def test_signed_urgent_delivery_is_stored_once_and_alerted_once(deployed, sqs, d
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": "MENTION#webhook:post-1"}},
     )["Items"]
-    assert {item["sk"]["S"] for item in items} == {"MENTION", "RAW"}
+    assert {item["sk"]["S"] for item in items} == {"MENTION"}
+    archives = [item for item in dynamodb.scan(TableName=table)["Items"] if item.get("entity") == {"S": "raw_archive"}]
+    assert [RawArchiveItem.from_item(item).payloads[0].mention_id for item in archives] == ["webhook:post-1"]
     mention = next(item for item in items if item["sk"]["S"] == "MENTION")
     assert mention["reaction"]["S"] == "escalate"
     assert mention["alert_state"]["S"] == "sent"

@@ -418,6 +418,7 @@ def replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     import mentionwatch.cli_kept  # noqa: F401 - registers `kept` (it imports this module, so not at the top)
+    import mentionwatch.cli_raw  # noqa: F401 - registers `raw`, likewise
 
     parser = argparse.ArgumentParser(prog="mentionwatch", description="Social listening and escalation.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

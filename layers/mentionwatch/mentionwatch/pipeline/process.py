@@ -14,7 +14,8 @@ fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,7 +42,7 @@ from mentionwatch.models import (
 from mentionwatch.responses.recording import BrandPostRecorder
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
-from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem
+from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawArchiveItem, RawPayload, raw_archive_rows
 from mentionwatch.triage.base import Triager
 
 logger = Logger(child=True)
@@ -51,7 +52,7 @@ TIME_RESERVE = timedelta(seconds=8)  # of the process function's 30 s: one slow 
 
 class Store(Protocol):
     def put_new(self, item: MentionItem) -> None: ...
-    def put_raw_payloads(self, raws: Sequence[RawItem]) -> None: ...
+    def put_raw_archive(self, row: RawArchiveItem, compressed: bytes | None = None) -> None: ...
     def get(self, mention_id: str, consistent: bool = False) -> MentionItem | None: ...
     def mark_deleted(self, mention: Mention) -> bool: ...
     def link_versions(self, mention: Mention) -> None: ...
@@ -289,30 +290,27 @@ class MentionProcessor:
 
         return [item.mention.id for item in sorted(items, key=rank)]
 
-    def keep_raw_payloads(self, items: Sequence[QueuedMention]) -> set[str]:
-        """Write the batch's raw payloads; returns the mentions whose payload could not be written, so the caller
-        fails those records alone (a failed batch write is retried item by item first)."""
-        expiration = int((self._clock() + self._raw_ttl).timestamp())
-        raws = {
-            item.mention.id: RawItem(
-                mention_id=item.mention.id, source=item.source, payload=item.raw, expiration=expiration
-            )
+    def keep_raw_payloads(self, items: Sequence[QueuedMention], sentiments: Mapping[str, SentimentResult]) -> set[str]:
+        """Archive the raw payloads of the batch's new mentions (those `score` scored) and of edits, compressed into
+        one row a batch; returns the mentions whose payload could not be written, so the caller fails those records
+        alone. A redelivery of a stored mention is not archived again."""
+        now = self._clock()
+        payloads = {
+            item.mention.id: RawPayload(mention_id=item.mention.id, source=item.source, payload=item.raw)
             for item in items
-            if item.raw is not None and not (item.mention.deleted or item.mention.hidden) and item.brand_account is None
+            if item.raw is not None
+            and not (item.mention.deleted or item.mention.hidden)
+            and item.brand_account is None
+            and (item.mention.id in sentiments or item.mention.edited_at is not None)
         }
-        if not raws:
-            return set()
-        try:
-            self._store.put_raw_payloads(list(raws.values()))
-            return set()
-        except MentionwatchError:
-            logger.warning("raw payload batch not written; writing one by one", extra={"mentions": len(raws)})
-        unkept = set()
-        for raw in raws.values():
+        expiration = int((now + self._raw_ttl).timestamp())
+        unkept: set[str] = set()
+        for row, compressed in raw_archive_rows(list(payloads.values()), now, uuid.uuid4().hex, expiration):
             try:
-                self._store.put_raw_payloads([raw])
+                self._store.put_raw_archive(row, compressed)
             except MentionwatchError:
-                unkept.add(raw.mention_id)
+                logger.warning("raw payload archive not written", extra={"mentions": len(row.payloads)})
+                unkept.update(payload.mention_id for payload in row.payloads)
         return unkept
 
     def handle(self, item: QueuedMention, sentiment: SentimentResult | None) -> Outcome:

@@ -15,12 +15,21 @@ from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
 from mentionwatch.store.batch import batch_put, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
-from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawItem, to_attribute_map
+from mentionwatch.store.items import (
+    AlertRecord,
+    AlertState,
+    MentionItem,
+    RawArchiveItem,
+    RawPayload,
+    to_attribute_map,
+)
 
 logger = Logger(child=True)
 
 THREAD_WINDOW = timedelta(minutes=30)
 AUTHOR_WINDOW = timedelta(hours=24)
+# A mention's payload is archived by the invocation that stores it, seconds before; an hour covers a slow batch.
+RAW_ARCHIVE_LOOKBACK = timedelta(hours=1)
 
 
 class MentionStore:
@@ -49,12 +58,50 @@ class MentionStore:
                 raise AlreadyStored(f"mention {item.id} is already stored") from err
             raise translate(err, "put_item") from err
 
-    def put_raw_payloads(self, raws: Sequence[RawItem]) -> None:
-        """Batch-write raw payloads (unconditional: rewriting the same payload is harmless).
+    def put_raw_archive(self, row: RawArchiveItem, compressed: bytes | None = None) -> None:
+        """Write one archive row of raw payloads (unconditional: a retried batch archives its payloads again, in a
+        row of its own, which is harmless)."""
+        try:
+            self._client.put_item(TableName=self._table, Item=row.to_item(compressed))
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "put_item") from err
 
-        Retries `UnprocessedItems` with backoff; raises `Throttled` if some are still left after that.
-        """
-        batch_put(self._client, self._table, [raw.to_item() for raw in raws], "raw payloads", self._sleep)
+    def raw_payload(self, mention: MentionItem) -> RawPayload | None:
+        """The raw payload behind a stored mention's current content: the newest archive that holds it, written
+        within an hour of the mention's last delivery (`received_at`, moved by an edit) or of its storing (a batch
+        archives its new mentions' payloads and its edits' before it stores them)."""
+        low = mention.mention.received_at - RAW_ARCHIVE_LOOKBACK
+        high = max(mention.mention.received_at, mention.stored_at) + RAW_ARCHIVE_LOOKBACK
+        mention_id = mention.id
+        hours = []  # the hour partitions of the window, newest first
+        hour = high.replace(minute=0, second=0, microsecond=0)
+        while hour >= low.replace(minute=0, second=0, microsecond=0):
+            hours.append(keys.raw_archive_pk(hour))
+            hour -= timedelta(hours=1)
+        for hour in hours:
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": hour},
+                    ":low": {"S": keys.iso(low)},
+                    ":high": {"S": keys.iso(high) + "~"},
+                },
+                "ScanIndexForward": False,
+            }
+            while True:
+                try:
+                    response = self._client.query(**request)
+                except DYNAMODB_ERRORS as err:
+                    raise translate(err, "query") from err
+                for item in response.get("Items", []):
+                    for payload in RawArchiveItem.from_item(item).payloads:
+                        if payload.mention_id == mention_id:
+                            return payload
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return None
 
     def link_versions(self, mention: Mention) -> None:
         """Point each other version id of an edited post at its mention (unconditional: rewriting a link is

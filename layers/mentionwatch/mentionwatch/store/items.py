@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import datetime
+import zlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -163,23 +166,81 @@ class MentionItem(BaseModel):
         return cls.model_validate(from_attribute_map(item))
 
 
-class RawItem(BaseModel):
+RAW_ARCHIVE_BYTES = 350_000  # compressed payloads in one archive row; DynamoDB's item limit is 400 KB
+
+
+class RawPayload(BaseModel):
+    """One delivery's payload as the platform sent it, and the mention it became."""
+
     model_config = ConfigDict(frozen=True)
 
     mention_id: str
     source: str
     payload: Any
-    expiration: int  # epoch seconds: DynamoDB TTL removes the raw payload after it
 
-    def to_item(self) -> dict[str, Any]:
+
+class RawArchiveItem(BaseModel):
+    """The raw payloads of a batch's new mentions, compressed into one row: about a tenth of the write units of a
+    row per payload (a payload is about 0.6 KB, one unit; similar JSON documents compress several times over)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    written_at: UtcDatetime
+    batch_id: str
+    chunk: int = 0
+    payloads: tuple[RawPayload, ...]
+    expiration: int  # epoch seconds: DynamoDB TTL removes the archive after it
+
+    def compressed(self) -> bytes:
+        document = [payload.model_dump(mode="json") for payload in self.payloads]
+        return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
+
+    def to_item(self, compressed: bytes | None = None) -> dict[str, Any]:
         return to_attribute_map(
             {
-                "pk": keys.mention_pk(self.mention_id),
-                "sk": keys.RAW_SK,
-                "entity": "raw",
-                "source": self.source,
-                # Kept as a JSON string: payloads can hold empty strings/keys DynamoDB maps would reject.
-                "payload": json.dumps(self.payload, separators=(",", ":"))[:350_000],
+                "pk": keys.raw_archive_pk(self.written_at),
+                "sk": keys.raw_archive_sk(self.written_at, self.batch_id, self.chunk),
+                "entity": "raw_archive",
+                "count": len(self.payloads),
                 "expiration": self.expiration,
             }
+        ) | {"payloads": {"B": compressed if compressed is not None else self.compressed()}}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> RawArchiveItem:
+        written_at, batch_id, chunk = item["sk"]["S"].split("#")
+        document = json.loads(zlib.decompress(item["payloads"]["B"]))
+        return cls(
+            written_at=datetime.strptime(written_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+            batch_id=batch_id,
+            chunk=int(chunk),
+            payloads=tuple(RawPayload.model_validate(payload) for payload in document),
+            expiration=int(item["expiration"]["N"]),
         )
+
+
+def raw_archive_rows(
+    payloads: Sequence[RawPayload], written_at: datetime, batch_id: str, expiration: int
+) -> list[tuple[RawArchiveItem, bytes]]:
+    """The rows that archive `payloads`, each with its compressed payloads: one row, or halves (recursively) while a
+    row would pass RAW_ARCHIVE_BYTES. A single payload too large alone is archived as its size and digest."""
+    rows: list[tuple[RawArchiveItem, bytes]] = []
+
+    def archive(part: Sequence[RawPayload]) -> None:
+        row = RawArchiveItem(
+            written_at=written_at, batch_id=batch_id, chunk=len(rows), payloads=tuple(part), expiration=expiration
+        )
+        compressed = row.compressed()
+        if len(compressed) <= RAW_ARCHIVE_BYTES:
+            rows.append((row, compressed))
+        elif len(part) > 1:
+            archive(part[: len(part) // 2])
+            archive(part[len(part) // 2 :])
+        else:
+            text = json.dumps(part[0].payload, separators=(",", ":")).encode()
+            summary = {"truncated": True, "bytes": len(text), "sha256": hashlib.sha256(text).hexdigest()}
+            archive([part[0].model_copy(update={"payload": summary})])
+
+    if payloads:
+        archive(payloads)
+    return rows

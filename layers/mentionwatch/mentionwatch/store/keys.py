@@ -6,7 +6,8 @@
   - GSI3 conversation, replies only (sparse): `THREAD#<platform>:<root id>` / `<created_at>#<id>`; the root post is
     read by its id, which is the thread key
   - GSI4 author: `AUTHOR#<platform>:<handle>` / `<created_at>#<id>`
-- raw payload: pk `MENTION#<id>`, sk `RAW`, removed by TTL (`expiration`)
+- raw payload archive: pk `RAW#<YYYY-MM-DDTHH>` (the hour it was written), sk `<written at>#<batch id>#<chunk>`: the
+  raw payloads of one batch's new mentions, compressed into one row (more when large), removed by TTL (`expiration`)
 - version link: pk `MENTION#<platform>:<id of a later version>`, sk `VERSION_OF` → `mention_id`: an edited post's
   other ids (X edits) lead to its mention, so a deletion naming any version deletes it
 """
@@ -18,7 +19,6 @@ from datetime import datetime, timedelta
 from mentionwatch.models import Mention, MentionStatus, Severity
 
 MENTION_SK = "MENTION"
-RAW_SK = "RAW"
 VERSION_SK = "VERSION_OF"
 
 
@@ -29,6 +29,15 @@ def iso(moment: datetime) -> str:
 
 def mention_pk(mention_id: str) -> str:
     return f"MENTION#{mention_id}"
+
+
+def raw_archive_pk(moment: datetime) -> str:
+    # Hour partitions: a day of batches spreads over 24 keys, and a mention's payload is found from its stored_at.
+    return f"RAW#{moment:%Y-%m-%dT%H}"
+
+
+def raw_archive_sk(written_at: datetime, batch_id: str, chunk: int) -> str:
+    return f"{iso(written_at)}#{batch_id}#{chunk:03d}"
 
 
 def status_pk(status: MentionStatus | str) -> str:
