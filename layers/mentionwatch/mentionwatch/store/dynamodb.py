@@ -73,17 +73,17 @@ class MentionStore:
         low = mention.mention.received_at - RAW_ARCHIVE_LOOKBACK
         high = max(mention.mention.received_at, mention.stored_at) + RAW_ARCHIVE_LOOKBACK
         mention_id = mention.id
-        hours = []  # the hour partitions of the window, newest first
+        partitions = []  # the hour partitions of the window, newest first
         hour = high.replace(minute=0, second=0, microsecond=0)
         while hour >= low.replace(minute=0, second=0, microsecond=0):
-            hours.append(keys.raw_archive_pk(hour))
+            partitions.append(keys.raw_archive_pk(hour))
             hour -= timedelta(hours=1)
-        for hour in hours:
+        for partition in partitions:
             request: dict[str, Any] = {
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
                 "ExpressionAttributeValues": {
-                    ":pk": {"S": hour},
+                    ":pk": {"S": partition},
                     ":low": {"S": keys.iso(low)},
                     ":high": {"S": keys.iso(high) + "~"},
                 },
