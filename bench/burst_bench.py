@@ -7,7 +7,9 @@ second by second: arrivals (evenly spread), batches taken by up to `MaximumConcu
 its mentions x `--per-mention-ms` (deployed: the process function's CPU plus its DynamoDB and SNS round trips,
 see `make bench`). It prints queue depth and drain time, Comprehend calls per second against the account quota
 (hybrid share), the writes per second on the hottest DynamoDB keys against the per-partition limit (1,000 write
-units per second), and when the first urgent mention is paged.
+units per second), when the first urgent mention is paged, and when the burst's incident is: a batch that alone
+holds the spike minimum of one brand's negative mentions checks the brand when it ends (alerts/oncall.py), so the
+spike incident pages at the end of the burst's first such batch, not at the next 5-minute spike schedule.
 """
 
 from __future__ import annotations
@@ -47,9 +49,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--per-mention-ms", type=float, default=30.0)
     parser.add_argument("--urgent-share", type=float, default=0.05)
-    parser.add_argument("--hybrid-share", type=float, default=0.33, help="share sent to Comprehend (hybrid_bench)")
+    parser.add_argument("--hybrid-share", type=float, default=0.28, help="share sent to Comprehend (hybrid_bench)")
     parser.add_argument("--duplicate-share", type=float, default=0.25, help="redeliveries and reposts, not scored")
     parser.add_argument("--ingest-ms", type=float, default=150.0, help="webhook to queue, deployed")
+    parser.add_argument("--negative-share", type=float, default=0.6, help="share of the burst that is negative")
+    parser.add_argument("--incident-kb", type=float, default=10.0, help="incident row size (replay: 6-12 KB)")
+    parser.add_argument("--spike-check-ms", type=float, default=800.0, help="count, window read, judge, page")
     args = parser.parse_args()
     esm = mapping()
     rate = args.mentions / args.seconds
@@ -61,7 +66,11 @@ def main() -> int:
     depth_max = 0.0
     drained_at = None
     first_page = None
+    incident_page = None
     batches = 0
+    from mentionwatch.alerts.policy import default_config
+
+    spike_min = default_config().spike.min_count
     window_open_at: float | None = None
     while now < 3600:
         if now < args.seconds:
@@ -84,7 +93,10 @@ def main() -> int:
             handled = now + args.per_mention_ms / 1000
             if first_page is None and args.urgent_share > 0:
                 first_page = handled + args.ingest_ms / 1000
-            busy.append(now + size * args.per_mention_ms / 1000)
+            ends = now + size * args.per_mention_ms / 1000
+            if incident_page is None and size * args.negative_share >= spike_min:
+                incident_page = ends + (args.ingest_ms + args.spike_check_ms) / 1000
+            busy.append(ends)
             window_open_at = now if queue >= 1 else None
         if now >= args.seconds and queue < 1 and not busy:
             drained_at = now
@@ -111,8 +123,11 @@ def main() -> int:
         f"| Comprehend BatchDetectSentiment | {comprehend_calls} calls, "
         f"{comprehend_calls / max(1.0, (drained_at or 3600)):.1f}/s | quota {COMPREHEND_BATCH_TPS}/s |"
     )
+    batch_rate = batches / max(1.0, drained_at or 3600)
+    incident_units = math.ceil(args.incident_kb)
     hot = {
-        "brand-hour volume counter (one update a batch)": batches / max(1.0, drained_at or 3600),
+        "brand-hour volume counter (one update a batch)": batch_rate,
+        f"the burst's incident row, {args.incident_kb:g} KB (joined once a batch)": batch_rate * incident_units,
         "per-minute urgent counter (one update an urgent mention)": min(per_second, throughput) * args.urgent_share,
         "thread counter, all replies in one thread": min(per_second, throughput),
         "GSI1 STATUS#new partition (1 WCU per keys-and-filters copy)": min(per_second, throughput),
@@ -121,7 +136,19 @@ def main() -> int:
     for key, units in hot.items():
         verdict = "ok" if units < PARTITION_WRITE_UNITS else "THROTTLES: shard the key"
         print(f"| Hot key: {key} | {units:.0f} WCU/s | {PARTITION_WRITE_UNITS}/s per partition: {verdict} |")
+    per_mention = min(per_second, throughput) * incident_units
+    print(
+        f"| (before: the incident row joined once a mention) | {per_mention:.0f} WCU/s | "
+        f"{PARTITION_WRITE_UNITS}/s per partition: {'ok' if per_mention < PARTITION_WRITE_UNITS else 'THROTTLED'} |"
+    )
     print(f"| First urgent mention paged | {first_page:.1f} s after it arrived | target <= 60 s |")
+    incident = (
+        f"{incident_page:.1f} s after the burst began" if incident_page is not None else "at the 5-minute schedule"
+    )
+    print(
+        f"| Burst's incident paged (spike) | {incident} | target <= 60 s; first batch with >= {spike_min} "
+        "negative mentions, checked when it ends |"
+    )
     return 0
 
 

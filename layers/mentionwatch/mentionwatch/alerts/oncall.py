@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -20,14 +21,16 @@ from mentionwatch.alerts.dispatch import AlertCandidate, AlertDispatcher, Dispat
 from mentionwatch.alerts.incidents import IncidentDesk, describe, dominant_thread, incident_title
 from mentionwatch.alerts.messages import AlertMessage, render_alert
 from mentionwatch.alerts.policy import EscalationConfig
-from mentionwatch.alerts.records import Alert, AlertKind, ClockKind, IncidentKind, SlaClock
+from mentionwatch.alerts.records import Alert, AlertKind, ClockKind, Incident, IncidentKind, SlaClock
 from mentionwatch.exceptions import AdapterError, AlreadyStored, MentionwatchError
-from mentionwatch.models import Category, Mention, Reaction, TriageContext, TriagedMention
+from mentionwatch.models import Category, Mention, Reaction, Sentiment, TriageContext, TriagedMention
 from mentionwatch.store import keys
 from mentionwatch.store.alerts_dynamodb import AlertStore
 from mentionwatch.store.items import MentionItem
 
 logger = Logger(child=True)
+
+EARLY_SPIKE_CHECK_EVERY = timedelta(minutes=1)  # per brand and process, when a batch alone looks like a burst
 
 
 BYPASS_TAG = "bypass_grouping"  # a triage rule's tag: this mention always pages on its own
@@ -100,6 +103,8 @@ class OnCall:
         self._spike_check: Callable[[str], object] | None = None
         self._pending_counts: list[TriagedMention] | None = None
         self._pending_clocks: list[SlaClock] | None = None
+        self._pending_joins: list[TriagedMention] | None = None
+        self._early_spike_checks: dict[str, datetime] = {}  # brand → when this process last checked it early
 
     def register_lambda_context(self, context: Any) -> None:
         self._dispatcher.register_lambda_context(context)
@@ -121,17 +126,25 @@ class OnCall:
     @contextmanager
     def batch(self) -> Iterator[set[str]]:
         """Within a batch, volume counts are written once per brand and hour when it ends (they feed spike
-        detection and the digest, which tolerate a lost count far better than a slow or throttled batch).
+        detection and the digest, which tolerate a lost count far better than a slow or throttled batch), and the
+        batch's mentions join their open incidents once per incident when it ends: a viral burst rewrites its
+        incident's row (about 10 KB, 10 write units) once a batch, not once a mention on one key. A batch that
+        alone holds the spike minimum of one brand's negative mentions checks that brand for a spike when it
+        ends (at most once a minute a brand in this process): a viral burst is paged as one incident within
+        seconds, not at the next 5-minute spike schedule.
 
         Yields a set that, when the batch ends, holds the mentions whose respond clock could not be started: the
         caller fails just those records, and each redelivered mention starts its clock then (`resume`)."""
         unfinished: set[str] = set()
-        self._pending_counts, self._pending_clocks = [], []
+        self._pending_counts, self._pending_clocks, self._pending_joins = [], [], []
         try:
             yield unfinished
         finally:
             pending, self._pending_counts = self._pending_counts, None
             clocks, self._pending_clocks = self._pending_clocks, None
+            joins, self._pending_joins = self._pending_joins, None
+            if joins:
+                self._join_incidents(joins)
             if clocks:
                 try:
                     self._alerts.start_clocks(clocks)
@@ -146,6 +159,7 @@ class OnCall:
                     self._alerts.count_mentions(pending)
                 except AdapterError:
                     logger.warning("volume counts of a batch were not written", extra={"mentions": len(pending)})
+                self._check_bursts(pending)
 
     def alert_holding(self, mention: Mention) -> Alert | None:
         """The current alert of any key the mention may have paged under that already counts it (even after its
@@ -185,18 +199,24 @@ class OnCall:
         return self._group(triaged)
 
     def _group(self, triaged: TriagedMention) -> DispatchOutcome | None:
-        """Join the open incident of the mention's thread or brand; a reply in a thread growing fast (amplification)
-        opens or escalates its thread's incident. Only a material step pages (an update)."""
+        """Join the open incident of the mention's thread or brand (when the batch ends, inside a batch); a reply
+        in a thread growing fast (amplification) opens or escalates its thread's incident at once. Only a material
+        step pages (an update)."""
         mention = triaged.mention
-        incident = self._incidents.containing(triaged)
-        outcome = None
-        if incident is not None:
-            outcome = self._incidents.signal(
-                incident.key, incident.kind, [triaged], signal="mention", pages=False, known=incident
-            )
         thread = f"thread:{mention.thread_key}"
-        if not mention.thread.root_id or (incident is not None and incident.key == thread):
-            return outcome
+        outcome = None
+        if self._pending_joins is not None:
+            self._pending_joins.append(triaged)
+            if not mention.thread.root_id or self._incidents.open_incident(thread) is not None:
+                return None
+        else:
+            incident = self._incidents.containing(triaged)
+            if incident is not None:
+                outcome = self._incidents.signal(
+                    incident.key, incident.kind, [triaged], signal="mention", pages=False, known=incident
+                )
+            if not mention.thread.root_id or (incident is not None and incident.key == thread):
+                return outcome
         settings = self._config.amplification
         since = self._clock() - timedelta(minutes=settings.window_minutes)
         replies = self._alerts.count_thread(mention.thread_key, since)
@@ -211,6 +231,45 @@ class OnCall:
             note=f"{replies} replies in {settings.window_minutes} min",
             seed=lambda: self._thread_mentions(mention.thread_key),
         )
+
+    def _check_bursts(self, batch: list[TriagedMention]) -> None:
+        """Check for a spike now each brand with at least the spike minimum of negative mentions in this batch."""
+        if self._spike_check is None:
+            return
+        negative = Counter(item.mention.match.brand for item in batch if item.sentiment.label is Sentiment.NEGATIVE)
+        now = self._clock()
+        for brand, count in negative.items():
+            last = self._early_spike_checks.get(brand)
+            if count < self._config.spike.min_count or (last is not None and now - last < EARLY_SPIKE_CHECK_EVERY):
+                continue
+            self._early_spike_checks[brand] = now
+            try:
+                self._spike_check(brand)
+            except MentionwatchError:  # the 5-minute schedule checks it again
+                logger.warning("early spike check failed", extra={"brand": brand, "negative": count})
+
+    def _join_incidents(self, joins: list[TriagedMention]) -> None:
+        """The batch's mentions join the open incidents of their threads or brands: one read per thread and brand,
+        one signal (one row written) per incident. A join that cannot be recorded is logged and dropped: it only
+        counts the mention (the incident's own pages and urgent mentions do not wait for it)."""
+        found: dict[str, Incident | None] = {}
+
+        def incident_of(key: str) -> Incident | None:
+            if key not in found:
+                found[key] = self._incidents.open_incident(key)
+            return found[key]
+
+        groups: dict[str, tuple[Incident, list[TriagedMention]]] = {}
+        for triaged in joins:
+            mention = triaged.mention
+            incident = incident_of(f"thread:{mention.thread_key}") or incident_of(f"brand:{mention.match.brand}")
+            if incident is not None:
+                groups.setdefault(incident.key, (incident, []))[1].append(triaged)
+        for key, (incident, items) in groups.items():
+            try:
+                self._incidents.signal(key, incident.kind, items, signal="mention", pages=False, known=incident)
+            except MentionwatchError:
+                logger.warning("incident joins not recorded", extra={"incident": key, "mentions": len(items)})
 
     def _thread_mentions(self, thread_key: str) -> list[TriagedMention]:
         return [item.to_triaged() for item in self._mentions.by_thread(thread_key)[:MAX_SEED] if not item.deleted]
