@@ -185,3 +185,32 @@ def test_a_query_reads_only_its_window_and_answers_as_moto_does_over_the_whole_p
     # and every page was read through a window; a page of 7 read at most 8 items of the 300
     assert len(reached) == sum(len(pages) for pages in windowed) and min(reached) >= 0
     assert min(reached) <= 8
+
+
+def test_an_item_copy_is_equal_and_independent_of_the_stored_item(dynamodb: Any) -> None:
+    import copy
+
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    # Given an item with nested maps, lists, sets and binary values
+    attributes = {
+        "pk": {"S": "a"},
+        "sk": {"S": "ROW"},
+        "doc": {"M": {"tags": {"L": [{"S": "x"}, {"N": "2"}]}, "ok": {"BOOL": True}, "none": {"NULL": True}}},
+        "names": {"SS": ["b", "c"]},
+        "blob": {"B": b"\x00\x01"},
+    }
+    original = Item(DynamoType({"S": "a"}), DynamoType({"S": "ROW"}), attributes)
+
+    # When it is copied (as moto copies every answer and write), and the copy is changed
+    copied = copy.deepcopy(original)
+    assert copied.to_json() == original.to_json() and copied is not original
+    copied.attrs["doc"].value["tags"].value.append(DynamoType({"S": "y"}))
+    copied.attrs["names"].value.append("d")
+
+    # Then the original is untouched
+    assert [tag.value for tag in original.attrs["doc"].value["tags"].value] == ["x", "2"]
+    assert sorted(original.attrs["names"].value) == ["b", "c"]
+    # and one object copied twice in one deep copy (a table and its partition map) is copied once
+    pair = copy.deepcopy([original, original])
+    assert pair[0] is pair[1]

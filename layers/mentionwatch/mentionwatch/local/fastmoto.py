@@ -18,6 +18,9 @@ this process only, for the local stack, replay and tests; never shipped in the L
   serializer;
 - projecting an item onto top-level attributes (index projections, ProjectionExpression) copies those attributes
   instead of converting the whole item to JSON and back once per attribute named;
+- copying items (every Query answer and every write copies what it touches) builds the attribute trees directly
+  instead of going through `copy.deepcopy`'s dispatch for each value, and the response classes' method names are
+  listed once per class, not once per request;
 - SQS's retention check on every received message reads the queue's retention period instead of computing all
   of the queue's attributes (which counts every message: quadratic in the queue's depth), and listing a queue's
   visible messages reads the clock once, not twice per message.
@@ -343,9 +346,55 @@ def install() -> None:
         Table.delete_item = delete_item  # type: ignore[method-assign,assignment]
         DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
         _install_item_size_check()
+        _install_fast_copies()
         _install_dynamodb_responses()
         _install_sqs()
         _installed = True
+
+
+def _install_fast_copies() -> None:
+    """The same copies moto's `__deepcopy__` makes (DynamoDB values are acyclic trees), without the dispatch."""
+    import functools
+
+    import moto.core.responses as core_responses
+    from moto.core.utils import method_names_from_class
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    new_value = DynamoType.__new__
+    sets = {"SS", "NS", "BS"}
+
+    def copy_value(value: Any) -> Any:
+        result = new_value(DynamoType)
+        kind = result.type = value.type
+        inner = value.value
+        if kind == "L":
+            result.value = [copy_value(each) for each in inner]
+        elif kind == "M":
+            result.value = {name: copy_value(each) for name, each in inner.items()}
+        elif kind in sets:
+            result.value = list(inner)
+        else:
+            result.value = inner
+        return result
+
+    def copy_item(self: Any, memo: dict[int, Any]) -> Any:
+        if id(self) in memo:  # a table copied whole (a transaction's rollback) keeps one copy per item
+            return memo[id(self)]
+        result: Any = Item.__new__(Item)
+        memo[id(self)] = result
+        result.hash_key = copy_value(self.hash_key)
+        result.range_key = copy_value(self.range_key) if self.range_key is not None else None
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)
+        dict.update(attrs, {name: copy_value(value) for name, value in self.attrs.items()})
+        result.attrs = attrs
+        if _SIZE in self.__dict__:
+            result.__dict__[_SIZE] = self.__dict__[_SIZE]
+        return result
+
+    DynamoType.__deepcopy__ = lambda self, memo: copy_value(self)  # type: ignore[method-assign]
+    Item.__deepcopy__ = copy_item  # type: ignore[method-assign]
+    core_responses.method_names_from_class = functools.lru_cache(maxsize=None)(method_names_from_class)  # type: ignore[attr-defined]
 
 
 def _install_dynamodb_responses() -> None:
