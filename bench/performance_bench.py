@@ -1,6 +1,7 @@
 """`make bench`: one table of what a mention costs in CPU, AWS requests, write units, dollars and seconds.
 
-    python bench/performance_bench.py [--mentions 1000] [--repeat 3] [--parts imports,latency,listing] [--write-readme]
+    python bench/performance_bench.py [--mentions 1000] [--repeat 3] [--parts imports,latency,listing,replay]
+                                      [--write-readme]
 
 Everything runs here, in process, on the local stack's emulation (moto `mock_aws` with `local/fastmoto.py`):
 - a realistic stream (bench/stream.py: real tweet texts, ~15% duplicate deliveries, ~10% reposts) is signed,
@@ -48,7 +49,7 @@ SQS_PER_REQUEST = 0.40 / 1e6
 HTTP_API_PER_REQUEST = 1.00 / 1e6
 SNS_PER_PUBLISH = 0.50 / 1e6
 
-PARTS = {"imports", "latency", "listing"}  # what --parts may leave out; the stream runs always run
+PARTS = {"imports", "latency", "listing", "replay"}  # what --parts may leave out; the stream runs always run
 
 
 # --- a stand-in Comprehend that answers like the service --------------------------------------------------
@@ -514,12 +515,28 @@ def list_latency(stored: int, samples: int = 7) -> float:
         stack.stop()
 
 
+def replay_rate(count: int) -> tuple[int, float]:
+    """`mentionwatch replay` of `count` deliveries of the realistic stream, in a fresh process: (count, seconds)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "stream.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for event in deliveries(count, seed=15):
+                fh.write(json.dumps({**event, "timestamp": event["data"]["created_at"]}) + "\n")
+        command = [sys.executable, "-m", "mentionwatch.cli", "replay", str(path), "--summary-only", "--tail", "0"]
+        done = subprocess.run([*command, "--no-digest"], capture_output=True, text=True, check=True, cwd=REPO)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])["summary"]
+    return count, float(summary["elapsed_seconds"])
+
+
 # --- the table --------------------------------------------------------------------------------------------
 def build_rows(
     runs: list[dict[str, Any]],
     ratios: dict[str, float],
     latency: tuple[float, float] | None,
     listing: tuple[int, float] | None,
+    replayed: tuple[int, float] | None = None,
 ) -> list[tuple[str, str, str]]:
     def median(key: str) -> float:
         return statistics.median(run[key] for run in runs)
@@ -637,8 +654,20 @@ def build_rows(
             f"{throughput:.0f} deliveries/s",
             f"webhook + queue + process on the in-process stack, {count} deliveries, wall clock on this machine",
         ),
-        ("Errors in the runs", str(sum(len(run["errors"]) for run in runs)), "function errors the stack recorded"),
     ]
+    if replayed is not None:
+        rate = replayed[0] / replayed[1]
+        rows.append(
+            (
+                "`mentionwatch replay` throughput",
+                f"{rate:.0f} deliveries/s",
+                f"{replayed[0]:,} deliveries of the stream in virtual time, its own elapsed figure; 10,000 would take "
+                f"about {10_000 / rate:.0f} s (target < 60 s)",
+            )
+        )
+    rows.append(
+        ("Errors in the runs", str(sum(len(run["errors"]) for run in runs)), "function errors the stack recorded")
+    )
     return rows
 
 
@@ -669,11 +698,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--latency-samples", type=int, default=20)
     parser.add_argument("--stored", type=int, default=10_000, help="mentions stored for the GET /mentions figure")
+    parser.add_argument("--replayed", type=int, default=2000, help="deliveries for the `mentionwatch replay` figure")
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument(
         "--parts",
         default=",".join(sorted(PARTS)),
-        help="comma-separated parts besides the stream runs: imports, latency, listing (default: all)",
+        help="comma-separated parts besides the stream runs: imports, latency, listing, replay (default: all)",
     )
     args = parser.parse_args()
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
@@ -692,7 +722,8 @@ def main() -> int:
         runs.append(run_stream(args.mentions, seed=15))
         progress(f"stream run {len(runs)} of {args.repeat}")
     print(
-        "DynamoDB write units per delivery by row family and operation (index copies apart), first run:",
+        "DynamoDB write units per delivery by row family and operation (index copies included), then the index "
+        "copies alone, first run:",
         file=sys.stderr,
     )
     for family, units in sorted(runs[0]["write_units_by_family"].items(), key=lambda pair: -pair[1]):
@@ -712,7 +743,11 @@ def main() -> int:
     if "listing" in parts:
         listing = (args.stored, list_latency(args.stored))
         progress("GET /mentions")
-    table = render(build_rows(runs, ratios, latency, listing))
+    replayed = None
+    if "replay" in parts:
+        replayed = replay_rate(args.replayed)
+        progress("mentionwatch replay")
+    table = render(build_rows(runs, ratios, latency, listing, replayed))
     print(table)
     if args.write_readme:
         write_readme(table, args)
