@@ -199,3 +199,68 @@ def test_two_overlapping_runs_escalate_a_step_once(oncall, job, dispatcher, aler
     assert len(first.escalated) == 1 and second.escalated == []
     assert len(inboxes.read("social-oncall")) == 1
     assert second.breached == [] and len(alerts.breaches("acme", clock.now.date())) == 1
+
+
+def test_a_burst_of_breaches_is_summarised_in_full_and_no_clock_is_left_stuck(
+    oncall, job, alerts, mentions, inboxes, clock
+):
+    from mentionwatch.store.alerts_dynamodb import SUMMARY_ENTRIES
+
+    # Given 40 respond mentions with a 30-minute SLA at 09:00 on a Monday: 80 warnings and breaches in one hour,
+    # more than the summary row keeps
+    clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    for number in range(40):
+        oncall.observe(store(mentions, respond(f"b{number}", clock.now, sla=30)), context=None)
+    assert SUMMARY_ENTRIES < 2 * 40
+
+    # When the schedule runs through the hour
+    while clock.now < datetime(2026, 11, 30, 10, 5, tzinfo=UTC):
+        clock.advance(minutes=5)
+        job.run()
+
+    # Then every clock breached (none stuck on a summary it could not be filed in), and the team's one summary
+    # counts all 80 entries while listing the worst
+    assert all(alerts.get_clock(f"mention:x:b{number}").state is ClockState.BREACHED for number in range(40))
+    [summary] = inboxes.read("social-team")
+    body = summary["email_body"]
+    assert "09:00-10:00 UTC: 40 SLA breaches, 40 replies due soon" in body
+    assert "... and 75 more in the mentions queue" in body
+    assert "(acme)" in body
+    # and the row kept the first entries and counted the rest: bounded, whatever the burst (an unbounded list
+    # passed DynamoDB's 400 KB item limit in a 2,000-mention replay, and every later breach failed to file)
+    row = alerts._client.get_item(
+        TableName=alerts._table, Key={"pk": {"S": "SLASUM#social"}, "sk": {"S": "2026-11-30T09:00:00.000000Z"}}
+    )["Item"]
+    assert len(row["entries"]["L"]) == SUMMARY_ENTRIES
+    counted = {action: int(row.get(f"more_{action}", {"N": "0"})["N"]) for action in ("warning", "breach")}
+    assert counted == {"warning": 0, "breach": 80 - SUMMARY_ENTRIES}  # the warnings came first, at 09:20
+
+
+def test_a_full_summary_already_sent_takes_no_more_entries(alerts, clock):
+    from mentionwatch.alerts.records import ClockKind, SummaryEntry
+    from mentionwatch.exceptions import AlreadyStored
+    from mentionwatch.store.alerts_dynamodb import SUMMARY_ENTRIES
+
+    start, end = datetime(2026, 11, 30, 9, tzinfo=UTC), datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+    def entry(number: int) -> SummaryEntry:
+        return SummaryEntry(
+            at=start,
+            action="breach",
+            clock_id=f"mention:x:{number}",
+            kind=ClockKind.RESPOND,
+            brand=f"brand{number % 3}",
+            severity="medium",
+            deadline=start,
+            what="complaint on X by @someone",
+        )
+
+    for number in range(SUMMARY_ENTRIES + 2):
+        alerts.add_to_summary("social", start, end, entry(number))
+    [due] = alerts.due_summaries(end)
+    assert len(due.entries) == SUMMARY_ENTRIES and due.more == {"breach": 2}
+    assert due.more_brands <= {"brand0", "brand1", "brand2"} and due.more_brands
+
+    alerts.close_summary("social", start, end)
+    with pytest.raises(AlreadyStored):
+        alerts.add_to_summary("social", start, end, entry(999))

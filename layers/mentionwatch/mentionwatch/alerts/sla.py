@@ -297,22 +297,32 @@ class EscalationJob:
         """Publish the summary of every team interval that has ended (each once: keyed by team and interval)."""
         sent = []
         now = self._clock()
-        for team, start, entries in self._alerts.due_summaries(now):
-            self._dispatcher.page(self._summary_candidate(team, start, entries))
-            self._alerts.close_summary(team, start, now)
-            sent.append(f"{team}:{start:%Y-%m-%dT%H:%M}")
+        for due in self._alerts.due_summaries(now):
+            self._dispatcher.page(self._summary_candidate(due.team, due.start, due.entries, due.more, due.more_brands))
+            self._alerts.close_summary(due.team, due.start, now)
+            sent.append(f"{due.team}:{due.start:%Y-%m-%dT%H:%M}")
         return sent
 
-    def _summary_candidate(self, team: str, start: datetime, entries: list[SummaryEntry]) -> AlertCandidate:
+    def _summary_candidate(
+        self,
+        team: str,
+        start: datetime,
+        entries: list[SummaryEntry],
+        more: dict[str, int] | None = None,
+        more_brands: frozenset[str] = frozenset(),
+    ) -> AlertCandidate:
+        """`more`: entries past what the summary row keeps, by action (counted, not listed)."""
+        more = more or {}
         unique = list({(entry.clock_id, entry.action): entry for entry in entries}.values())
-        warnings = [entry for entry in unique if entry.action == "warning"]
-        breaches = [entry for entry in unique if entry.action == "breach"]
+        warnings = sum(1 for entry in unique if entry.action == "warning") + more.get("warning", 0)
+        breaches = sum(1 for entry in unique if entry.action == "breach") + more.get("breach", 0)
+        total = len(unique) + sum(more.values())
         end = start + timedelta(minutes=self._config.sla_summary_minutes)
         key = f"sla-summary:{team}:{start:%Y-%m-%dT%H:%M}"
         rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
         worst = sorted(unique, key=lambda e: (e.action != "breach", rank.get(e.severity, 4), e.deadline))[:5]
-        brands = ", ".join(sorted({entry.brand for entry in unique}))
-        what = f"{len(breaches)} SLA breaches, {len(warnings)} replies due soon"
+        brands = ", ".join(sorted({entry.brand for entry in unique} | more_brands))
+        what = f"{breaches} SLA breaches, {warnings} replies due soon"
         title = f"[SLA] {team}: {what} ({start:%H:%M}-{end:%H:%M} UTC)"
 
         def render(link: str | None) -> AlertMessage:
@@ -334,7 +344,7 @@ class EscalationJob:
                         f"{entry.deadline:%H:%M} UTC {entry.link or ''}".rstrip()
                         for entry in worst
                     ],
-                    *([f"... and {len(unique) - len(worst)} more in the mentions queue"] if len(unique) > 5 else []),
+                    *([f"... and {total - len(worst)} more in the mentions queue"] if total > len(worst) else []),
                 ],
                 link=None,  # a summary is not a page: nothing to acknowledge
                 next_steps=["Answer the oldest first", "Record each response in mentionwatch"],

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, Incident, SlaClock, SummaryEntry
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
@@ -76,6 +76,17 @@ def hour_bucket(moment: datetime) -> str:
 
 def minute_bucket(moment: datetime) -> str:
     return f"M#{moment:%Y-%m-%dT%H:%M}"
+
+
+SUMMARY_ENTRIES = 50  # entries kept in an SLA summary row (about 20 KB); later ones are counted
+
+
+class DueSummary(NamedTuple):
+    team: str
+    start: datetime
+    entries: list[SummaryEntry]
+    more: dict[str, int]  # entries past SUMMARY_ENTRIES, by action ("warning", "breach")
+    more_brands: frozenset[str]
 
 
 class AlertStore:
@@ -634,38 +645,71 @@ class AlertStore:
 
     # --- SLA summaries -------------------------------------------------------------------------------------
     def add_to_summary(self, team: str, start: datetime, end: datetime, entry: SummaryEntry) -> None:
-        """File a warning or breach under its team's interval; the interval's summary goes out once it ends."""
+        """File a warning or breach under its team's interval; the interval's summary goes out once it ends.
+
+        The row keeps the first SUMMARY_ENTRIES entries; later ones are counted (by action) and their brands kept,
+        so a burst of breaches cannot grow the row past DynamoDB's 400 KB (every later breach failed, and its clock
+        stayed stuck) nor make each append rewrite hundreds of KB on one key."""
+        names = {"#entity": "entity"}
+        values = {
+            ":entity": {"S": "sla_summary"},
+            ":team": {"S": team},
+            ":end": {"S": iso(end)},
+            ":due": {"S": DUE_SUMMARIES},
+            ":due_sk": {"S": f"{iso(end)}#{team}"},
+        }
+        interval = (
+            "#entity = :entity, team = :team, interval_end = :end, GSI5PK = if_not_exists(GSI5PK, :due), "
+            "GSI5SK = if_not_exists(GSI5SK, :due_sk)"
+        )
+        key = {"pk": {"S": f"SLASUM#{team}"}, "sk": {"S": iso(start)}}
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key={"pk": {"S": f"SLASUM#{team}"}, "sk": {"S": iso(start)}},
-                UpdateExpression="SET entries = list_append(if_not_exists(entries, :empty), :entry), "
-                "entity = :entity, team = :team, interval_end = :end, GSI5PK = if_not_exists(GSI5PK, :due), "
-                "GSI5SK = if_not_exists(GSI5SK, :due_sk)",
-                ConditionExpression="attribute_not_exists(sent_at)",
-                ExpressionAttributeValues={
+                Key=key,
+                UpdateExpression=f"SET entries = list_append(if_not_exists(entries, :empty), :entry), {interval}",
+                ConditionExpression="attribute_not_exists(sent_at) AND "
+                "(attribute_not_exists(entries) OR size(entries) < :cap)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values
+                | {
                     ":empty": {"L": []},
                     ":entry": {"L": [{"S": entry.model_dump_json()}]},
-                    ":entity": {"S": "sla_summary"},
-                    ":team": {"S": team},
-                    ":end": {"S": iso(end)},
-                    ":due": {"S": DUE_SUMMARIES},
-                    ":due_sk": {"S": f"{iso(end)}#{team}"},
+                    ":cap": {"N": str(SUMMARY_ENTRIES)},
                 },
+            )
+            return
+        except DYNAMODB_ERRORS as err:
+            if error_code(err) != CONDITION_FAILED:
+                raise translate(err, "update_item") from err
+        try:  # sent already, or full: counted if it is still open
+            self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression=f"SET {interval} ADD #more :one, more_brands :brand",
+                ConditionExpression="attribute_not_exists(sent_at)",
+                ExpressionAttributeNames=names | {"#more": f"more_{entry.action}"},
+                ExpressionAttributeValues=values | {":one": {"N": "1"}, ":brand": {"SS": [entry.brand]}},
             )
         except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 raise AlreadyStored(f"SLA summary {team} {iso(start)} already sent") from err
             raise translate(err, "update_item") from err
 
-    def due_summaries(self, now: datetime, limit: int = 50) -> list[tuple[str, datetime, list[SummaryEntry]]]:
-        """(team, interval start, entries) of every interval that has ended and whose summary is not sent."""
+    def due_summaries(self, now: datetime, limit: int = 50) -> list[DueSummary]:
+        """Every team interval that has ended and whose summary is not sent: its entries and what overflowed."""
         due = []
         for item in self._due(DUE_SUMMARIES, now, limit):
             document = from_attribute_map(item)
             entries = [SummaryEntry.model_validate_json(text) for text in document.get("entries", [])]
             start = datetime.strptime(document["sk"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-            due.append((str(document["team"]), start, entries))
+            more = {
+                action: int(document.get(f"more_{action}", 0))
+                for action in ("warning", "breach")
+                if document.get(f"more_{action}")
+            }
+            brands = frozenset(str(brand) for brand in document.get("more_brands", ()))
+            due.append(DueSummary(str(document["team"]), start, entries, more, brands))
         return due
 
     def close_summary(self, team: str, start: datetime, now: datetime) -> None:
