@@ -147,3 +147,19 @@ def test_a_batch_under_the_spike_minimum_leaves_spikes_to_the_schedule(oncall, m
             oncall.observe(store(mentions, negative(number, clock.now - timedelta(seconds=30))))
 
     assert checks == []
+
+
+def test_no_early_spike_check_in_an_invocation_near_its_timeout(oncall, mentions, clock):
+    class NearTimeout:
+        def get_remaining_time_in_millis(self) -> int:
+            return 4_000
+
+    checks: list[str] = []
+    oncall.check_spikes_with(checks.append)
+    oncall.register_lambda_context(NearTimeout())
+
+    with oncall.batch():
+        for number in range(12):
+            oncall.observe(store(mentions, negative(number, clock.now - timedelta(seconds=30))))
+
+    assert checks == []  # left to the 5-minute schedule

@@ -31,6 +31,7 @@ from mentionwatch.store.items import MentionItem
 logger = Logger(child=True)
 
 EARLY_SPIKE_CHECK_EVERY = timedelta(minutes=1)  # per brand and process, when a batch alone looks like a burst
+EARLY_SPIKE_CHECK_MIN_MS = 10_000  # time left in the invocation for it; else the 5-minute schedule checks
 
 
 BYPASS_TAG = "bypass_grouping"  # a triage rule's tag: this mention always pages on its own
@@ -105,9 +106,11 @@ class OnCall:
         self._pending_clocks: list[SlaClock] | None = None
         self._pending_joins: list[TriagedMention] | None = None
         self._early_spike_checks: dict[str, datetime] = {}  # brand → when this process last checked it early
+        self._lambda_context: Any = None
 
     def register_lambda_context(self, context: Any) -> None:
         self._dispatcher.register_lambda_context(context)
+        self._lambda_context = context
 
     @property
     def incidents(self) -> IncidentDesk:
@@ -236,6 +239,9 @@ class OnCall:
         """Check for a spike now each brand with at least the spike minimum of negative mentions in this batch."""
         if self._spike_check is None:
             return
+        remaining = getattr(self._lambda_context, "get_remaining_time_in_millis", None)
+        if remaining is not None and remaining() < EARLY_SPIKE_CHECK_MIN_MS:
+            return  # a check reads the brand's window of mentions: not in an invocation near its timeout
         negative = Counter(item.mention.match.brand for item in batch if item.sentiment.label is Sentiment.NEGATIVE)
         now = self._clock()
         for brand, count in negative.items():
