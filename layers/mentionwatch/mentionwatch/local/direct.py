@@ -40,9 +40,7 @@ def _plain(value: Any) -> Any:
     and the caller keeps what it gets."""
     if isinstance(value, dict):
         return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(inner) for inner in value]
-    if isinstance(value, set):
+    if isinstance(value, list | tuple | set):
         return [_plain(inner) for inner in value]
     return value
 

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, Incident, SlaClock, SummaryEntry
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
-from mentionwatch.store.batch import batch_put, rows_for
+from mentionwatch.store.batch import batch_put, query_pages, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 from mentionwatch.store.keys import MENTION_SK, brand_bucket, iso, mention_pk, thread_pk
@@ -509,16 +509,7 @@ class AlertStore:
             "ExpressionAttributeValues": {":pk": {"S": thread_pk(thread_key)}, ":since": {"S": iso(since)}},
             "Select": "COUNT",
         }
-        total = 0
-        while True:
-            try:
-                response = self._client.query(**request)
-            except DYNAMODB_ERRORS as err:
-                raise translate(err, "query") from err
-            total += int(response.get("Count", 0))
-            if "LastEvaluatedKey" not in response:
-                return total
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sum(int(page.get("Count", 0)) for page in query_pages(self._client, request))
 
     # --- incidents ------------------------------------------------------------------------------------------
     @staticmethod
@@ -742,15 +733,7 @@ class AlertStore:
                 },
                 "Select": "COUNT",
             }
-            while True:
-                try:
-                    response = self._client.query(**request)
-                except DYNAMODB_ERRORS as err:
-                    raise translate(err, "query") from err
-                total += int(response.get("Count", 0))
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            total += sum(int(page.get("Count", 0)) for page in query_pages(self._client, request))
         return total
 
     def next_due(self) -> datetime | None:
@@ -796,13 +779,4 @@ class AlertStore:
 
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         request = {"TableName": self._table, **request}
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = self._client.query(**request)
-            except DYNAMODB_ERRORS as err:
-                raise translate(err, "query") from err
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [item for page in query_pages(self._client, request) for item in page.get("Items", [])]

@@ -1,6 +1,7 @@
 """Batch calls with the retries DynamoDB asks for.
 
 - BatchWriteItem: 25 puts a call, `UnprocessedItems` retried with backoff.
+- Query: `query_pages` follows `LastEvaluatedKey` page by page, lazily.
 - BatchGetItem: 100 keys a call, `UnprocessedKeys` retried with backoff. `rows_for` reads the full rows behind
   what a narrowed index returned (the indexes project keys and the few attributes their filters read, not the row:
   an index copy of the whole 1.8 KB mention cost two write units on every write that touched it).
@@ -9,7 +10,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from mentionwatch.exceptions import Throttled
@@ -20,6 +21,20 @@ BATCH_WRITE_ATTEMPTS = 5
 BATCH_GET_LIMIT = 100
 BATCH_GET_ATTEMPTS = 5
 TABLE_KEYS = ("pk", "sk")
+
+
+def query_pages(client: Any, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every page of a Query, read only when the caller asks for it (a caller that stops early reads no more)."""
+    request = dict(request)
+    while True:
+        try:
+            response: dict[str, Any] = client.query(**request)
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        yield response
+        if "LastEvaluatedKey" not in response:
+            return
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def batch_put(

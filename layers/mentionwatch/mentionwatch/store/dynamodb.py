@@ -13,7 +13,7 @@ from mentionwatch.exceptions import AlreadyStored, NotFound, VersionConflict
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
-from mentionwatch.store.batch import batch_put, rows_for
+from mentionwatch.store.batch import batch_put, query_pages, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import (
     AlertRecord,
@@ -89,18 +89,11 @@ class MentionStore:
                 },
                 "ScanIndexForward": False,
             }
-            while True:
-                try:
-                    response = self._client.query(**request)
-                except DYNAMODB_ERRORS as err:
-                    raise translate(err, "query") from err
-                for item in response.get("Items", []):
+            for page in query_pages(self._client, request):
+                for item in page.get("Items", []):
                     for payload in RawArchiveItem.from_item(item).payloads:
                         if payload.mention_id == mention_id:
                             return payload
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return None
 
     def link_versions(self, mention: Mention) -> None:
@@ -402,15 +395,9 @@ class MentionStore:
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
-        while True:
-            try:
-                response = self._client.query(**request)
-            except DYNAMODB_ERRORS as err:
-                raise translate(err, "query") from err
-            items.extend(self._rows(response.get("Items", [])))
-            if "LastEvaluatedKey" not in response:
-                return items
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for page in query_pages(self._client, request):
+            items.extend(self._rows(page.get("Items", [])))
+        return items
 
     def _due(self, partition: str, now: datetime, limit: int) -> list[MentionItem]:
         """Due work in GSI5 (keys only), read from the rows; a row whose work was done meanwhile is left out."""

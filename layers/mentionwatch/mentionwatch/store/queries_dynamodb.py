@@ -12,9 +12,8 @@ from typing import Any
 
 from mentionwatch.api.planning import IndexEntry, KeyRange
 from mentionwatch.store import keys
-from mentionwatch.store.batch import TABLE_KEYS, batch_get, key_id
+from mentionwatch.store.batch import TABLE_KEYS, batch_get, key_id, query_pages
 from mentionwatch.store.dynamodb import MentionStore
-from mentionwatch.store.errors import DYNAMODB_ERRORS, translate
 from mentionwatch.store.items import MentionItem
 
 MAX_PAGE_SIZE = 1000
@@ -58,19 +57,12 @@ class DynamoMentionQueries:
         if key_range.low > key_range.high:
             return
         partition = (key_range.pk_name, key_range.pk_value)
-        while True:
-            try:
-                response = self._client.query(**request)
-            except DYNAMODB_ERRORS as err:
-                raise translate(err, "query") from err
-            for item in response.get("Items", []):
+        for page in query_pages(self._client, request):
+            for item in page.get("Items", []):
                 table_key = {name: item[name] for name in TABLE_KEYS}
                 yield IndexEntry(
                     sort_key=keys.position_of(item[key_range.sk_name]["S"]), ref=_EntryRef(table_key, partition)
                 )
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def rows(self, entries: Sequence[IndexEntry], attribute_filters: tuple[tuple[str, str], ...]) -> list[MentionItem]:
         """The mentions behind entries, in their order (BatchGetItem). A row that has left the partition its entry
