@@ -31,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -328,7 +329,7 @@ def run_stream(count: int, seed: int) -> dict[str, Any]:
                     if logical_id == "ProcessFunction":
                         process_cpu += spent
                         emulation_in_process += emulated
-                    else:
+                    elif logical_id == "WebhookFunction":
                         webhook_cpu += spent - emulated
 
             stack.invoke = invoke  # type: ignore[method-assign]
@@ -341,6 +342,7 @@ def run_stream(count: int, seed: int) -> dict[str, Any]:
                     stack.drain_inline()
             stack.drain_inline()
             elapsed = time.perf_counter() - started
+            sweep_escalation_schedule(stack)
             errors = list(stack.errors)
         finally:
             stack.stop()
@@ -371,6 +373,22 @@ def run_stream(count: int, seed: int) -> dict[str, Any]:
 
 
 # --- cold imports -----------------------------------------------------------------------------------------
+def sweep_escalation_schedule(stack: Any) -> None:
+    """The escalation schedule once, after the grace its sweeps wait (it runs every minute deployed): the respond
+    clock sweep's reads and position writes, and the unpaged sweep's, belong in the stream's figures."""
+    from mentionwatch import wiring
+    from mentionwatch.local.schedules import ScheduleRunner
+    from mentionwatch.store.keys import PAGE_GRACE
+
+    real_clock = wiring.utc_clock
+    later = datetime.now(UTC) + PAGE_GRACE + timedelta(minutes=1)
+    wiring.utc_clock = lambda: later  # type: ignore[assignment]
+    try:
+        ScheduleRunner.from_template(stack.template, stack.invoke).trigger("Escalation")
+    finally:
+        wiring.utc_clock = real_clock  # type: ignore[assignment]
+
+
 def cold_import(code: str, path: list[str], repeat: int, bytecode: bool) -> float:
     samples = []
     for run in range(repeat + 1):  # the first run writes the bytecode (the layer ships it) and is not counted
@@ -462,7 +480,6 @@ def publish_latency(samples: int) -> tuple[float, float]:
 # --- GET /mentions with many stored --------------------------------------------------------------------------
 def list_latency(stored: int, samples: int = 7) -> float:
     """Median wall time of GET /mentions?limit=50 on the in-process stack with `stored` mentions in the table."""
-    from datetime import UTC, datetime, timedelta
 
     from mentionwatch import aws
     from mentionwatch.local.stack import LocalStack
@@ -557,7 +574,7 @@ def build_rows(
     write_units = median("write_units")
     dynamo_cost = (write_units * DYNAMO_PER_WRITE_UNIT + median("read_units") * DYNAMO_PER_READ_UNIT) * per_million
     process_invocations = statistics.median(run["invocations"].get("ProcessFunction", 0) for run in runs)
-    webhook_invocations = statistics.median(run["invocations"].get("IngestFunction", 0) for run in runs)
+    webhook_invocations = statistics.median(run["invocations"].get("WebhookFunction", 0) for run in runs)
     # Lambda time: CPU measured here as the billed duration floor, plus the AWS round trips (~10 ms each).
     aws_calls = sum(requests.values()) + comprehend_requests
     lambda_seconds = (median("process_cpu") + median("webhook_cpu")) * per_million + aws_calls * 1000 * 0.010

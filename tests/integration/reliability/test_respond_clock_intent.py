@@ -1,7 +1,8 @@
 """Respond SLA clocks of mentions whose clock write failed: the batch starts clocks when it ends, so a mention can
 be stored while its clock is not. A redelivery starts it (also once an agent has acknowledged the mention), and
 the mention row carries a clock intent (GSI5 `DUE#respond`) so the escalation schedule's sweep starts it even when
-the message never comes back (DLQ, killed invocation)."""
+the message never comes back (DLQ, killed invocation). The sweep walks the index from where it last stopped and
+leaves the entries there: it writes nothing for a mention whose clock runs."""
 
 from __future__ import annotations
 
@@ -104,8 +105,8 @@ def test_a_mention_whose_clock_was_never_written_gets_it_from_the_sweep_even_if_
     started = respond_clock(dynamodb, table, "webhook:c1")
     assert started is not None and started["state"]["S"] == "open"
     assert started["started_at"]["S"].startswith(NOW.strftime("%Y-%m-%dT%H:%M:%S"))
-    row = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:c1"}, "sk": {"S": "MENTION"}})
-    assert "GSI5PK" not in row["Item"]  # out of the due index
+    sweep = dynamodb.get_item(TableName=table, Key={"pk": {"S": "SWEEP#respond"}, "sk": {"S": "SWEEP"}})
+    assert sweep["Item"]["through"]["S"].endswith("#webhook:c1")  # the sweep has passed it
 
 
 def test_a_redelivered_mention_acknowledged_meanwhile_still_gets_its_clock(
@@ -137,6 +138,63 @@ def test_the_sweep_starts_no_clock_for_a_mention_answered_meanwhile(
     clock[0] = NOW + timedelta(minutes=4)
     checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked()
 
-    # Then it takes the mention out of the due index without starting a clock nobody needs
+    # Then it passes the mention without starting a clock nobody needs
     assert checked == 1
     assert respond_clock(dynamodb, table, "webhook:c3") is None
+
+
+def writes_counted(dynamodb: Any) -> list[str]:
+    """Every DynamoDB write operation the client makes from now on, by name."""
+    seen: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        if model.name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"):
+            seen.append(model.name)
+
+    aws.client("dynamodb").meta.events.register("before-call.dynamodb", count, unique_id="writes-counted")
+    return seen
+
+
+def test_the_sweep_writes_only_its_position_for_mentions_whose_clocks_run(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock
+):
+    # Given three respond mentions stored normally: their clocks started when their batch ended
+    for native_id in ("r1", "r2", "r3"):
+        assert process(deployed, sqs, lambda_context, native_id) == {"batchItemFailures": []}
+    assert all(respond_clock(dynamodb, table, f"webhook:{n}") is not None for n in ("r1", "r2", "r3"))
+
+    # When the sweep runs after the grace period, in pages of two
+    clock[0] = NOW + timedelta(minutes=4)
+    writes = writes_counted(dynamodb)
+    try:
+        checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
+        again = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
+    finally:
+        aws.client("dynamodb").meta.events.unregister("before-call.dynamodb", unique_id="writes-counted")
+
+    # Then it checks all three in one run and writes only its position, once a page; the mention rows keep their
+    # index entries and the next run finds nothing new
+    assert (checked, again) == (3, 0)
+    assert writes == ["UpdateItem", "UpdateItem"]
+    row = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:r1"}, "sk": {"S": "MENTION"}})
+    assert row["Item"]["GSI5PK"]["S"] == "DUE#respond"
+
+
+def test_the_sweep_stops_at_a_mention_it_could_not_check_and_resumes_there(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given two respond mentions whose clock writes failed, and DynamoDB still refusing clock writes
+    for native_id in ("f1", "f2"):
+        assert len(process(deployed, sqs, lambda_context, native_id)["batchItemFailures"]) == 1
+    clock[0] = NOW + timedelta(minutes=4)
+    pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
+
+    # When the sweep runs while writes fail, then again once they succeed
+    failed_run = pager.sweep_unclocked()
+    clock_writes_fail[0] = False
+    recovered_run = pager.sweep_unclocked()
+
+    # Then the first run passes nothing (the clocks are still missing) and the second starts both
+    assert (failed_run, recovered_run) == (0, 2)
+    assert respond_clock(dynamodb, table, "webhook:f1") is not None
+    assert respond_clock(dynamodb, table, "webhook:f2") is not None

@@ -182,9 +182,10 @@ class OnCall:
 
     def resume(self, triaged: TriagedMention) -> None:
         """A redelivered mention that is still new: make sure its respond clock runs (no-op if it does), timed
-        from when the mention arrived."""
+        from when the mention arrived. Read first: nearly always the clock runs, and a read costs a fifth of the
+        conditional put that would fail (a failed conditional write is billed as a write)."""
         clock = respond_clock(triaged, self._config, triaged.mention.received_at)
-        if clock is not None:
+        if clock is not None and self._alerts.get_clock(clock.clock_id) is None:
             self._alerts.start_clock(clock)
 
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None:

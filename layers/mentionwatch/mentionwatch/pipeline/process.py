@@ -42,7 +42,15 @@ from mentionwatch.models import (
 from mentionwatch.responses.recording import BrandPostRecorder
 from mentionwatch.sentiment.base import SentimentAnalyzer, SentimentRequest
 from mentionwatch.sources.base import QueuedMention
-from mentionwatch.store.items import AlertRecord, AlertState, MentionItem, RawArchiveItem, RawPayload, raw_archive_rows
+from mentionwatch.store.items import (
+    AlertRecord,
+    AlertState,
+    DueEntry,
+    MentionItem,
+    RawArchiveItem,
+    RawPayload,
+    raw_archive_rows,
+)
 from mentionwatch.triage.base import Triager
 
 logger = Logger(child=True)
@@ -61,8 +69,8 @@ class Store(Protocol):
     def update_content(self, mention: Mention) -> bool: ...
     def record_alert(self, mention_id: str, alert: AlertRecord, state: AlertState = AlertState.SENT) -> None: ...
     def unpaged(self, now: datetime, limit: int = 50) -> list[MentionItem]: ...
-    def unclocked(self, now: datetime, limit: int = 50) -> list[MentionItem]: ...
-    def clock_checked(self, mention_id: str) -> None: ...
+    def unclocked(self, now: datetime, limit: int = 50) -> list[DueEntry]: ...
+    def clocks_checked_through(self, position: str) -> None: ...
     def triage_context(self, mention: Mention) -> TriageContext: ...
     def stored_ids(self, mention_ids: Sequence[str]) -> set[str]: ...
 
@@ -140,19 +148,33 @@ class UrgentPager:
                 logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
         return outcomes
 
-    def sweep_unclocked(self, limit: int = 50) -> int:
+    def sweep_unclocked(self, limit: int = 50, pages: int = 20) -> int:
         """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
         batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
-        DLQ (or was killed) would otherwise have none. Returns how many mentions were checked."""
+        DLQ (or was killed) would otherwise have none. Walks the due index from where the last sweep stopped, up
+        to `pages` pages of `limit`, reading (not writing) where a clock already runs; stops at a mention it could
+        not check, so the next sweep starts there. Returns how many mentions were checked."""
         checked = 0
-        for item in self._store.unclocked(self._clock(), limit):
-            try:
-                if item.needs_respond_clock:
-                    self._alerter.resume(item.to_triaged())  # no-op when its clock already runs
-                self._store.clock_checked(item.id)
+        for _ in range(pages):
+            entries = self._store.unclocked(self._clock(), limit)
+            passed: str | None = None
+            stopped = False
+            for entry in entries:
+                try:
+                    if entry.item is not None and entry.item.needs_respond_clock:
+                        self._alerter.resume(entry.item.to_triaged())  # reads first; starts it only if missing
+                except MentionwatchError:
+                    logger.exception(
+                        "respond clock not checked; next sweep retries", extra={"position": entry.position}
+                    )
+                    stopped = True
+                    break
+                passed = entry.position
                 checked += 1
-            except MentionwatchError:
-                logger.exception("respond clock not checked; next sweep retries", extra={"mention_id": item.id})
+            if passed is not None:
+                self._store.clocks_checked_through(passed)
+            if stopped or len(entries) < limit:
+                break
         return checked
 
     def record(self, mention_id: str, outcome: DispatchOutcome) -> Outcome:

@@ -13,11 +13,12 @@ from mentionwatch.exceptions import AlreadyStored, NotFound, VersionConflict
 from mentionwatch.lifecycle import LifecycleEvent
 from mentionwatch.models import Mention, MentionStatus, TriageContext
 from mentionwatch.store import keys
-from mentionwatch.store.batch import batch_put, query_pages, rows_for
+from mentionwatch.store.batch import batch_put, key_id, query_pages, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import (
     AlertRecord,
     AlertState,
+    DueEntry,
     MentionItem,
     RawArchiveItem,
     RawPayload,
@@ -30,6 +31,7 @@ THREAD_WINDOW = timedelta(minutes=30)
 AUTHOR_WINDOW = timedelta(hours=24)
 # A mention's payload is archived by the invocation that stores it, seconds before; an hour covers a slow batch.
 RAW_ARCHIVE_LOOKBACK = timedelta(hours=1)
+CLOCK_SWEEP_KEY = {"pk": {"S": "SWEEP#respond"}, "sk": {"S": "SWEEP"}}  # how far the respond-clock sweep has got
 
 
 class MentionStore:
@@ -311,25 +313,68 @@ class MentionStore:
         """Urgent mentions stored more than `PAGE_GRACE` ago whose page is still not recorded (GSI5 `DUE#page`)."""
         return self._due(keys.DUE_PAGES, now, limit)
 
-    def unclocked(self, now: datetime, limit: int = 50) -> list[MentionItem]:
-        """Respond mentions stored more than `PAGE_GRACE` ago whose clock the sweeper has not yet seen running
-        (GSI5 `DUE#respond`)."""
-        return self._due(keys.DUE_CLOCK_CHECKS, now, limit)
+    def unclocked(self, now: datetime, limit: int = 50) -> list[DueEntry]:
+        """Respond mentions stored more than `PAGE_GRACE` ago that the clock sweep has not passed yet, oldest first
+        (GSI5 `DUE#respond` after the sweep's position). The entries stay in the index: the sweep moves its
+        position past them (`clocks_checked_through`) instead of rewriting each row, two write units and an index
+        delete a respond mention."""
+        position = self._clock_sweep_position()
+        upper = keys.iso(now) + "#\uffff"
+        if position is not None and position >= upper:
+            return []
+        condition = "GSI5PK = :pk AND " + ("GSI5SK <= :now" if position is None else "GSI5SK BETWEEN :after AND :now")
+        values = {":pk": {"S": keys.DUE_CLOCK_CHECKS}, ":now": {"S": upper}}
+        if position is not None:
+            values[":after"] = {"S": position}  # inclusive: the entry at the position itself is dropped below
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                IndexName="GSI5",
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                Limit=limit + 1,
+            )
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "query") from err
+        entries = [entry for entry in response.get("Items", []) if entry["GSI5SK"]["S"] != position][:limit]
+        rows = {
+            key_id(row): MentionItem.from_item(row)
+            for row in rows_for(
+                self._client,
+                self._table,
+                entries,
+                "respond mentions",
+                self._sleep,
+                member_of=("GSI5PK", keys.DUE_CLOCK_CHECKS),
+                consistent=True,
+            )
+        }
+        return [DueEntry(position=entry["GSI5SK"]["S"], item=rows.get(key_id(entry))) for entry in entries]
 
-    def clock_checked(self, mention_id: str) -> None:
-        """Its respond clock runs (or is not needed): out of the due index. A no-op if it is already out."""
+    def clocks_checked_through(self, position: str) -> None:
+        """The clock sweep has checked every respond mention up to `position` (a GSI5 sort key). Never moves back:
+        a sweep that overlapped a later one leaves the later one's position."""
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=self._key(mention_id),
-                UpdateExpression="REMOVE GSI5PK, GSI5SK",
-                ConditionExpression="GSI5PK = :due",
-                ExpressionAttributeValues={":due": {"S": keys.DUE_CLOCK_CHECKS}},
+                Key=CLOCK_SWEEP_KEY,
+                UpdateExpression="SET #through = :position, entity = :entity",
+                ConditionExpression="attribute_not_exists(#through) OR #through < :position",
+                ExpressionAttributeNames={"#through": "through"},
+                ExpressionAttributeValues={":position": {"S": position}, ":entity": {"S": "clock_sweep"}},
             )
         except DYNAMODB_ERRORS as err:
             if error_code(err) == CONDITION_FAILED:
                 return
             raise translate(err, "update_item") from err
+
+    def _clock_sweep_position(self) -> str | None:
+        try:
+            response = self._client.get_item(TableName=self._table, Key=CLOCK_SWEEP_KEY, ConsistentRead=True)
+        except DYNAMODB_ERRORS as err:
+            raise translate(err, "get_item") from err
+        through = response.get("Item", {}).get("through", {}).get("S")
+        return str(through) if through else None
 
     def open_queue(self, status: MentionStatus = MentionStatus.NEW, limit: int = 50) -> list[MentionItem]:
         """The queue for a status: critical first, newest first within a severity."""

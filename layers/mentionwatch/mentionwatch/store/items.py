@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 from pydantic import BaseModel, ConfigDict, Field
@@ -164,6 +164,14 @@ class MentionItem(BaseModel):
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> MentionItem:
         return cls.model_validate(from_attribute_map(item))
+
+
+class DueEntry(NamedTuple):
+    """An entry of a due-index partition read in order: its sort key (where a sweep has got to) and the mention
+    behind it, None when the row has left the partition since (deleted on its platform)."""
+
+    position: str
+    item: MentionItem | None
 
 
 RAW_ARCHIVE_BYTES = 350_000  # compressed payloads in one archive row; DynamoDB's item limit is 400 KB
