@@ -143,16 +143,18 @@ def test_the_sweep_starts_no_clock_for_a_mention_answered_meanwhile(
     assert respond_clock(dynamodb, table, "webhook:c3") is None
 
 
-def writes_counted(dynamodb: Any) -> list[str]:
-    """Every DynamoDB write operation the client makes from now on, by name."""
-    seen: list[str] = []
+def calls_counted() -> list[tuple[str, dict[str, Any]]]:
+    """Every DynamoDB call the client makes from now on: (operation, parameters)."""
+    seen: list[tuple[str, dict[str, Any]]] = []
 
-    def count(model: Any, **_: Any) -> None:
-        if model.name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"):
-            seen.append(model.name)
+    def count(model: Any, params: dict[str, Any], **_: Any) -> None:
+        seen.append((model.name, params))
 
-    aws.client("dynamodb").meta.events.register("before-call.dynamodb", count, unique_id="writes-counted")
+    aws.client("dynamodb").meta.events.register("before-call.dynamodb", count, unique_id="calls-counted")
     return seen
+
+
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
 
 def test_the_sweep_writes_only_its_position_for_mentions_whose_clocks_run(
@@ -165,17 +167,19 @@ def test_the_sweep_writes_only_its_position_for_mentions_whose_clocks_run(
 
     # When the sweep runs after the grace period, in pages of two
     clock[0] = NOW + timedelta(minutes=4)
-    writes = writes_counted(dynamodb)
+    calls = calls_counted()
     try:
         checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
         again = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
     finally:
-        aws.client("dynamodb").meta.events.unregister("before-call.dynamodb", unique_id="writes-counted")
+        aws.client("dynamodb").meta.events.unregister("before-call.dynamodb", unique_id="calls-counted")
 
-    # Then it checks all three in one run and writes only its position, once a page; the mention rows keep their
-    # index entries and the next run finds nothing new
+    # Then it checks all three in one run and writes only its position, once a page; it reads a page's clocks in
+    # one request, none alone; the mention rows keep their index entries and the next run finds nothing new
     assert (checked, again) == (3, 0)
-    assert writes == ["UpdateItem", "UpdateItem"]
+    assert [name for name, _ in calls if name in WRITES] == ["UpdateItem", "UpdateItem"]
+    clock_reads = [name for name, params in calls if "SLA#" in str(params)]  # params: the serialized request
+    assert clock_reads == ["BatchGetItem", "BatchGetItem"]
     row = dynamodb.get_item(TableName=table, Key={"pk": {"S": "MENTION#webhook:r1"}, "sk": {"S": "MENTION"}})
     assert row["Item"]["GSI5PK"]["S"] == "DUE#respond"
 

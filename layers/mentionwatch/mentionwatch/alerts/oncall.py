@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -187,6 +187,11 @@ class OnCall:
         clock = respond_clock(triaged, self._config, triaged.mention.received_at)
         if clock is not None and self._alerts.get_clock(clock.clock_id) is None:
             self._alerts.start_clock(clock)
+
+    def clocks_running(self, mentions: Sequence[TriagedMention]) -> set[str]:
+        """The ids of these mentions whose respond clocks exist (one read for many: the respond sweep's check)."""
+        clock_ids = {f"mention:{triaged.mention.id}": triaged.mention.id for triaged in mentions}
+        return {clock_ids[found] for found in self._alerts.existing_clocks(list(clock_ids))} if clock_ids else set()
 
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None:
         """`context` is what triage saw; the amplification check counts the thread itself, over its own window."""

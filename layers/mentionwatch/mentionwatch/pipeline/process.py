@@ -83,6 +83,7 @@ class Alerter(Protocol):
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None: ...
     def page_mention(self, triaged: TriagedMention) -> DispatchOutcome: ...
     def resume(self, triaged: TriagedMention) -> None: ...
+    def clocks_running(self, mentions: Sequence[TriagedMention]) -> set[str]: ...
     def alert_holding(self, mention: Mention) -> Alert | None: ...
     def register_lambda_context(self, context: Any) -> None: ...
     def batch(self) -> AbstractContextManager[set[str]]: ...
@@ -148,25 +149,29 @@ class UrgentPager:
                 logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
         return outcomes
 
-    def sweep_unclocked(self, limit: int = 50, pages: int = 20) -> int:
+    def sweep_unclocked(self, limit: int = 100, pages: int = 20) -> int:
         """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
         batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
         DLQ (or was killed) would otherwise have none. Walks the due index from where the last sweep stopped, up
-        to `pages` pages of `limit`, reading (not writing) where a clock already runs; stops at a mention it could
-        not check, so the next sweep starts there. Returns how many mentions were checked."""
+        to `pages` pages of `limit`, reading the page's clocks at once and starting only the missing ones; stops at
+        a mention it could not check, so the next sweep starts there. Returns how many mentions were checked."""
         checked = 0
         for _ in range(pages):
             entries = self._store.unclocked(self._clock(), limit)
+            needing = [entry.item for entry in entries if entry.item is not None and entry.item.needs_respond_clock]
+            try:
+                running = self._alerter.clocks_running([item.to_triaged() for item in needing])
+            except MentionwatchError:
+                logger.exception("respond clocks not read; next sweep retries", extra={"mentions": len(needing)})
+                break
             passed: str | None = None
             stopped = False
             for entry in entries:
                 try:
-                    if entry.item is not None and entry.item.needs_respond_clock:
-                        self._alerter.resume(entry.item.to_triaged())  # reads first; starts it only if missing
+                    if entry.item is not None and entry.item.needs_respond_clock and entry.item.id not in running:
+                        self._alerter.resume(entry.item.to_triaged())  # the clock write failed: start it now
                 except MentionwatchError:
-                    logger.exception(
-                        "respond clock not checked; next sweep retries", extra={"position": entry.position}
-                    )
+                    logger.exception("respond clock not started; next sweep retries", extra={"at": entry.position})
                     stopped = True
                     break
                 passed = entry.position

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from mentionwatch.alerts.records import AckLink, Alert, Breach, DeliveryState, Incident, SlaClock, SummaryEntry
 from mentionwatch.exceptions import AlreadyStored, VersionConflict
 from mentionwatch.models import TriagedMention
-from mentionwatch.store.batch import batch_put, query_pages, rows_for
+from mentionwatch.store.batch import batch_get, batch_put, query_pages, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
 from mentionwatch.store.keys import MENTION_SK, brand_bucket, iso, mention_pk, thread_pk
@@ -339,6 +339,12 @@ class AlertStore:
             if error_code(err) == CONDITION_FAILED:
                 raise VersionConflict(f"SLA clock {clock.clock_id} changed meanwhile", field="version") from err
             raise translate(err, "put_item") from err
+
+    def existing_clocks(self, clock_ids: Sequence[str]) -> set[str]:
+        """Which of these clocks exist, in one strongly consistent read a hundred (keys only)."""
+        keys = [{"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}} for clock_id in clock_ids]
+        rows = batch_get(self._client, self._table, keys, "SLA clocks", projection="pk", consistent=True)
+        return {str(row["pk"]["S"]).removeprefix("SLA#") for row in rows}
 
     def get_clock(self, clock_id: str) -> SlaClock | None:
         try:
