@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--negative-share", type=float, default=0.6, help="share of the burst that is negative")
     parser.add_argument("--incident-kb", type=float, default=10.0, help="incident row size (replay: 6-12 KB)")
     parser.add_argument("--spike-check-ms", type=float, default=800.0, help="count, window read, judge, page")
+    parser.add_argument("--respond-share", type=float, default=0.34, help="stored mentions with a respond clock")
     args = parser.parse_args()
     esm = mapping()
     rate = args.mentions / args.seconds
@@ -69,6 +70,7 @@ def main() -> int:
     incident_page = None
     batches = 0
     from mentionwatch.alerts.policy import default_config
+    from mentionwatch.pipeline.process import CLOCK_SWEEP_PAGE, CLOCK_SWEEP_PAGES
 
     spike_min = default_config().spike.min_count
     window_open_at: float | None = None
@@ -132,6 +134,8 @@ def main() -> int:
         "thread counter, all replies in one thread": min(per_second, throughput),
         "GSI1 STATUS#new partition (1 WCU per keys-and-filters copy)": min(per_second, throughput),
         "GSI2 brand-month partition (1 WCU per keys-and-filters copy)": min(per_second, throughput),
+        "GSI5 DUE#respond and DUE#sla partitions (a respond mention's entries)": min(per_second, throughput)
+        * args.respond_share,
     }
     for key, units in hot.items():
         verdict = "ok" if units < PARTITION_WRITE_UNITS else "THROTTLES: shard the key"
@@ -140,6 +144,13 @@ def main() -> int:
     print(
         f"| (before: the incident row joined once a mention) | {per_mention:.0f} WCU/s | "
         f"{PARTITION_WRITE_UNITS}/s per partition: {'ok' if per_mention < PARTITION_WRITE_UNITS else 'THROTTLED'} |"
+    )
+    respond = args.mentions * (1 - args.duplicate_share) * args.respond_share
+    sweep_capacity = CLOCK_SWEEP_PAGE * CLOCK_SWEEP_PAGES
+    print(
+        f"| Respond-clock sweep (escalation schedule, every minute) | {respond:,.0f} respond mentions, "
+        f"{sweep_capacity:,} checked a run: caught up {math.ceil(respond / sweep_capacity)} run(s) after the grace | "
+        "a safety net for clocks whose write failed; reads only |"
     )
     print(f"| First urgent mention paged | {first_page:.1f} s after it arrived | target <= 60 s |")
     incident = (

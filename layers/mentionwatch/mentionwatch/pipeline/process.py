@@ -56,6 +56,8 @@ from mentionwatch.triage.base import Triager
 logger = Logger(child=True)
 
 TIME_RESERVE = timedelta(seconds=8)  # of the process function's 30 s: one slow record plus the batch's flush
+CLOCK_SWEEP_PAGE = 100  # respond mentions a page of the clock sweep: one BatchGetItem of their clocks
+CLOCK_SWEEP_PAGES = 20  # pages a run (2,000 mentions; a 10,000-mention burst's respond mentions take two runs)
 
 
 class Store(Protocol):
@@ -149,7 +151,7 @@ class UrgentPager:
                 logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
         return outcomes
 
-    def sweep_unclocked(self, limit: int = 100, pages: int = 20) -> int:
+    def sweep_unclocked(self, limit: int = CLOCK_SWEEP_PAGE, pages: int = CLOCK_SWEEP_PAGES) -> int:
         """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
         batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
         DLQ (or was killed) would otherwise have none. Walks the due index from where the last sweep stopped, up
