@@ -389,36 +389,42 @@ def sweep_escalation_schedule(stack: Any) -> None:
         wiring.utc_clock = real_clock  # type: ignore[assignment]
 
 
-def cold_import(code: str, path: list[str], repeat: int, bytecode: bool) -> float:
-    samples = []
-    for run in range(repeat + 1):  # the first run writes the bytecode (the layer ships it) and is not counted
-        env = dict(os.environ, AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true")
-        env.pop("PYTHONDONTWRITEBYTECODE", None)  # set on some machines: every "compiled" run would compile again
-        args = [sys.executable, "-I"]
-        if not bytecode:  # a read-only layer without .pyc: every module is compiled at import
-            args += ["-B", "-X", f"pycache_prefix=/tmp/mentionwatch-bench-nopyc-{os.getpid()}-{run}"]
-        program = (
-            f"import sys, time; sys.path[:0] = {path!r}; start = time.process_time(); {code}; "
-            "print(time.process_time() - start)"
-        )
-        result = subprocess.run([*args, "-c", program], capture_output=True, text=True, env=env, check=False)
-        if result.returncode:
-            raise RuntimeError(result.stderr[-800:])
+def import_seconds(code: str, path: list[str], bytecode: bool, run: int) -> float:
+    """CPU seconds of `code` in a fresh, isolated interpreter."""
+    env = dict(os.environ, AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # set on some machines: every "compiled" run would compile again
+    args = [sys.executable, "-I"]
+    if not bytecode:  # a read-only layer without .pyc: every module is compiled at import
+        args += ["-B", "-X", f"pycache_prefix=/tmp/mentionwatch-bench-nopyc-{os.getpid()}-{run}"]
+    program = (
+        f"import sys, time; sys.path[:0] = {path!r}; start = time.process_time(); {code}; "
+        "print(time.process_time() - start)"
+    )
+    result = subprocess.run([*args, "-c", program], capture_output=True, text=True, env=env, check=False)
+    if result.returncode:
+        raise RuntimeError(result.stderr[-800:])
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def import_ratio(path: list[str], site: list[str], repeat: int, bytecode: bool) -> float:
+    """Median over `repeat` pairs of (`import app` / `import boto3`), each pair run back to back so that a change
+    in the machine's load between runs moves both sides; a first pair writes the bytecode and is not counted."""
+    ratios = []
+    for run in range(repeat + 1):
+        base = import_seconds("import boto3", site, bytecode, run)
+        app = import_seconds("import app", path, bytecode, run)
         if run:
-            samples.append(float(result.stdout.strip().splitlines()[-1]))
-    return statistics.median(samples)
+            ratios.append(app / base)
+    return statistics.median(ratios)
 
 
 def cold_imports(repeat: int) -> dict[str, float]:
     site = [str(REPO / "layers" / "mentionwatch")]
-    base = cold_import("import boto3", site, repeat, bytecode=True)
     ratios = {}
     for function in ("webhook", "process", "api", "ack", "scheduler", "poller"):
-        path = [str(REPO / "functions" / function), *site]
-        ratios[function] = cold_import("import app", path, repeat, bytecode=True) / base
-    ratios["webhook (no bytecode)"] = cold_import(
-        "import app", [str(REPO / "functions" / "webhook"), *site], repeat, bytecode=False
-    ) / cold_import("import boto3", site, repeat, bytecode=False)
+        ratios[function] = import_ratio([str(REPO / "functions" / function), *site], site, repeat, bytecode=True)
+    webhook = [str(REPO / "functions" / "webhook"), *site]
+    ratios["webhook (no bytecode)"] = import_ratio(webhook, site, repeat, bytecode=False)
     return ratios
 
 
@@ -648,7 +654,7 @@ def build_rows(
             (
                 f"Cold import: {function}",
                 f"{ratio:.2f}x",
-                "CPU of `import app` / `import boto3`, fresh interpreter, median",
+                "CPU of `import app` / `import boto3`, fresh interpreters run in pairs, median of the pairs",
             )
         )
     if latency is not None:

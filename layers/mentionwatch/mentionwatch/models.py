@@ -179,8 +179,10 @@ class Sentiment(StrEnum):
     MIXED = "MIXED"
 
 
+# From here on, models the webhook function never uses: `defer_build` builds their validators and serializers at
+# first use instead of at import, so the webhook's cold start does not pay for them (README, "Performance").
 class SentimentScores(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     positive: Annotated[float, Field(ge=0, le=1)] = 0.0
     negative: Annotated[float, Field(ge=0, le=1)] = 0.0
@@ -189,7 +191,7 @@ class SentimentScores(BaseModel):
 
 
 class SentimentResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: Sentiment
     scores: SentimentScores
@@ -239,7 +241,7 @@ class Category(StrEnum):
 
 
 class TriageDecision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     reaction: Reaction
     category: Category
@@ -259,7 +261,7 @@ class TriageDecision(BaseModel):
 class TriageContext(BaseModel):
     """What the store knows around a mention when it is triaged."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     thread_replies_recent: NonNegativeCount = 0
     author_mentions_today: NonNegativeCount = 0
@@ -275,7 +277,7 @@ class MentionStatus(StrEnum):
 class TriagedMention(BaseModel):
     """A mention with everything the pipeline decided about it: what the store keeps and the alerts tell."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     mention: Mention
     sentiment: SentimentResult

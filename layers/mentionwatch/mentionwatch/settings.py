@@ -53,6 +53,8 @@ PlatformEndpoints = Annotated[Json[dict[str, str]], AfterValidator(_platform_end
 
 
 class _Settings(BaseModel):
+    # Each function reads one of these: the others are built only if used (`defer_build`), so the webhook's cold
+    # start does not pay for the alerting, process and poller settings (README, "Performance").
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     @classmethod
@@ -81,6 +83,8 @@ class AlertingOptions(_Settings):
     """What on-call alerting needs beside the table and topic (all optional: without a base URL and a signing
     key alerts carry no acknowledge link; without a policy source the packaged escalation.yaml applies)."""
 
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)  # see _Settings
+
     public_base_url: Annotated[str | None, Field(alias="MENTIONWATCH_PUBLIC_BASE_URL", pattern=r"^https?://\S+$")] = (
         None
     )
@@ -105,6 +109,8 @@ class ProcessSettings(AlertingOptions):
 
 class PollerSettings(_Settings):
     """The poller function: cursors in the table, mentions to the queue, what to watch from SSM or a file."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)  # see _Settings
 
     table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
     queue_url: Annotated[str, Field(alias="MENTIONWATCH_QUEUE_URL", min_length=1)]

@@ -22,7 +22,7 @@ MAX_HEADER_CHARS = 8_192
 
 
 class KeptDelivery(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # the webhook builds it only when it keeps one
 
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
     source: Annotated[str, Field(min_length=1, max_length=64)]
