@@ -53,8 +53,8 @@ PlatformEndpoints = Annotated[Json[dict[str, str]], AfterValidator(_platform_end
 
 
 class _Settings(BaseModel):
-    # Each function reads one of these: the others are built only if used (`defer_build`), so the webhook's cold
-    # start does not pay for the alerting, process and poller settings (README, "Performance").
+    # Each function reads one of these: the alerting, process and poller settings below are built only if used
+    # (`defer_build`), so the webhook's cold start does not pay for them (README, "Performance").
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     @classmethod

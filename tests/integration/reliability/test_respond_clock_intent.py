@@ -202,3 +202,84 @@ def test_the_sweep_stops_at_a_mention_it_could_not_check_and_resumes_there(
     assert (failed_run, recovered_run) == (0, 2)
     assert respond_clock(dynamodb, table, "webhook:f1") is not None
     assert respond_clock(dynamodb, table, "webhook:f2") is not None
+
+
+def sweep_position(dynamodb: Any, table: str) -> str | None:
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "SWEEP#respond"}, "sk": {"S": "SWEEP"}}).get("Item")
+    return item["through"]["S"] if item else None
+
+
+def refuse_clock_writes_of(mention_ids: set[str]) -> Any:
+    """Throttle every write of these mentions' respond clocks; returns the hook to unregister."""
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        items = [params.get("Item", {})] + [
+            request.get("PutRequest", {}).get("Item", {})
+            for requests in params.get("RequestItems", {}).values()
+            for request in requests
+        ]
+        if any(item.get("pk", {}).get("S", "") in {f"SLA#mention:{m}" for m in mention_ids} for item in items):
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "write")
+
+    return refuse
+
+
+def test_a_sweep_that_fails_on_one_mention_saves_its_position_just_before_it(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given two respond mentions stored while every clock write failed (the first sorts first in the index)
+    for native_id in ("p1", "p2"):
+        assert len(process(deployed, sqs, lambda_context, native_id)["batchItemFailures"]) == 1
+    clock[0] = NOW + timedelta(minutes=4)
+    pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
+
+    # When a sweep runs while all clock writes still fail, then one while only the second mention's fails
+    nothing = pager.sweep_unclocked()
+    position_after_nothing = sweep_position(dynamodb, table)
+    clock_writes_fail[0] = False
+    events = aws.client("dynamodb").meta.events
+    events.register_first("before-parameter-build.dynamodb.PutItem", refuse_clock_writes_of({"webhook:p2"}), "p2")
+    try:
+        partial = pager.sweep_unclocked()
+    finally:
+        events.unregister("before-parameter-build.dynamodb.PutItem", unique_id="p2")
+    position_after_partial = sweep_position(dynamodb, table)
+    rest = pager.sweep_unclocked()
+
+    # Then the first run saves no position; the second starts the first clock and stops with its position on the
+    # first mention; the third starts the second clock
+    assert (nothing, position_after_nothing) == (0, None)
+    assert partial == 1 and position_after_partial is not None and position_after_partial.endswith("#webhook:p1")
+    assert rest == 1 and (sweep_position(dynamodb, table) or "").endswith("#webhook:p2")
+    assert respond_clock(dynamodb, table, "webhook:p1") is not None
+    assert respond_clock(dynamodb, table, "webhook:p2") is not None
+
+
+def test_the_sweep_leaves_mentions_the_index_may_still_be_catching_up_on_and_survives_a_failing_read(
+    deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
+):
+    # Given a respond mention stored while its clock write failed (due to the sweep 3 minutes later)
+    assert len(process(deployed, sqs, lambda_context, "g1")["batchItemFailures"]) == 1
+    clock_writes_fail[0] = False
+    pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
+
+    # When the sweep runs 3.5 minutes after (within the minute it lags behind), then at 4.5 minutes while the
+    # index cannot be read, then once it can
+    clock[0] = NOW + timedelta(minutes=3, seconds=30)
+    within_lag = pager.sweep_unclocked()
+
+    def refuse_query(params: dict[str, Any], **_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "Query")
+
+    clock[0] = NOW + timedelta(minutes=4, seconds=30)
+    events = aws.client("dynamodb").meta.events
+    events.register_first("before-parameter-build.dynamodb.Query", refuse_query, unique_id="no-query")
+    try:
+        unreadable = pager.sweep_unclocked()  # does not raise: the escalation job after it still runs
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", unique_id="no-query")
+    readable = pager.sweep_unclocked()
+
+    # Then only the last run checks it and starts its clock
+    assert (within_lag, unreadable, readable) == (0, 0, 1)
+    assert respond_clock(dynamodb, table, "webhook:g1") is not None

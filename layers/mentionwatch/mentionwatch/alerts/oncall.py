@@ -59,6 +59,10 @@ def mention_dedup_keys(mention: Mention) -> list[str]:
     return [f"thread:{mention.thread_key}", author] if mention.thread.root_id else [author]
 
 
+def respond_clock_id(mention_id: str) -> str:
+    return f"mention:{mention_id}"
+
+
 def respond_clock(triaged: TriagedMention, config: EscalationConfig, now: datetime) -> SlaClock | None:
     triage = triaged.triage
     if triage.reaction is not Reaction.RESPOND or not triage.sla_minutes:
@@ -72,7 +76,7 @@ def respond_clock(triaged: TriagedMention, config: EscalationConfig, now: dateti
 
     warn_at = after(warn_after)
     return SlaClock(
-        clock_id=f"mention:{triaged.mention.id}",
+        clock_id=respond_clock_id(triaged.mention.id),
         kind=ClockKind.RESPOND,
         brand=triaged.mention.match.brand,
         team=triage.team,
@@ -180,17 +184,17 @@ class OnCall:
                 return alert
         return None
 
-    def resume(self, triaged: TriagedMention) -> None:
+    def resume(self, triaged: TriagedMention, known_missing: bool = False) -> None:
         """A redelivered mention that is still new: make sure its respond clock runs (no-op if it does), timed
-        from when the mention arrived. Read first: nearly always the clock runs, and a read costs a fifth of the
-        conditional put that would fail (a failed conditional write is billed as a write)."""
+        from when the mention arrived. Read first unless the caller just read it (`known_missing`): nearly always
+        the clock runs, and a read costs a fifth of the conditional put that would fail (billed as a write)."""
         clock = respond_clock(triaged, self._config, triaged.mention.received_at)
-        if clock is not None and self._alerts.get_clock(clock.clock_id) is None:
-            self._alerts.start_clock(clock)
+        if clock is not None and (known_missing or self._alerts.get_clock(clock.clock_id) is None):
+            self._alerts.start_clock(clock)  # conditional: a clock started meanwhile wins
 
     def clocks_running(self, mentions: Sequence[TriagedMention]) -> set[str]:
         """The ids of these mentions whose respond clocks exist (one read for many: the respond sweep's check)."""
-        clock_ids = {f"mention:{triaged.mention.id}": triaged.mention.id for triaged in mentions}
+        clock_ids = {respond_clock_id(triaged.mention.id): triaged.mention.id for triaged in mentions}
         return {clock_ids[found] for found in self._alerts.existing_clocks(list(clock_ids))} if clock_ids else set()
 
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None:

@@ -14,6 +14,7 @@ fails.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -58,6 +59,7 @@ logger = Logger(child=True)
 TIME_RESERVE = timedelta(seconds=8)  # of the process function's 30 s: one slow record plus the batch's flush
 CLOCK_SWEEP_PAGE = 100  # respond mentions a page of the clock sweep: one BatchGetItem of their clocks
 CLOCK_SWEEP_PAGES = 20  # pages a run (2,000 mentions; a 10,000-mention burst's respond mentions take two runs)
+CLOCK_SWEEP_BUDGET = timedelta(seconds=20)  # of the scheduler's 60 s: the escalation job runs after the sweep
 
 
 class Store(Protocol):
@@ -84,7 +86,7 @@ class UrlClaimer(Protocol):
 class Alerter(Protocol):
     def observe(self, triaged: TriagedMention, context: TriageContext | None = None) -> DispatchOutcome | None: ...
     def page_mention(self, triaged: TriagedMention) -> DispatchOutcome: ...
-    def resume(self, triaged: TriagedMention) -> None: ...
+    def resume(self, triaged: TriagedMention, known_missing: bool = False) -> None: ...
     def clocks_running(self, mentions: Sequence[TriagedMention]) -> set[str]: ...
     def alert_holding(self, mention: Mention) -> Alert | None: ...
     def register_lambda_context(self, context: Any) -> None: ...
@@ -151,35 +153,50 @@ class UrgentPager:
                 logger.exception("unpaged mention not finished; next sweep retries", extra={"mention_id": item.id})
         return outcomes
 
-    def sweep_unclocked(self, limit: int = CLOCK_SWEEP_PAGE, pages: int = CLOCK_SWEEP_PAGES) -> int:
+    def sweep_unclocked(
+        self,
+        limit: int = CLOCK_SWEEP_PAGE,
+        pages: int = CLOCK_SWEEP_PAGES,
+        budget: timedelta = CLOCK_SWEEP_BUDGET,
+        elapsed: Callable[[], float] = time.monotonic,
+    ) -> int:
         """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
         batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
         DLQ (or was killed) would otherwise have none. Walks the due index from where the last sweep stopped, up
-        to `pages` pages of `limit`, reading the page's clocks at once and starting only the missing ones; stops at
-        a mention it could not check, so the next sweep starts there. Returns how many mentions were checked."""
+        to `pages` pages of `limit` within `budget`, reading the page's clocks at once and starting only the
+        missing ones; stops at a mention it could not check, so the next sweep starts there. A failing store call
+        ends the sweep, never the scheduled job around it. Returns how many mentions were checked."""
         checked = 0
+        started = elapsed()
         for _ in range(pages):
-            entries = self._store.unclocked(self._clock(), limit)
-            needing = [entry.item for entry in entries if entry.item is not None and entry.item.needs_respond_clock]
+            if elapsed() - started > budget.total_seconds():
+                break
             try:
+                entries = self._store.unclocked(self._clock(), limit)
+                needing = [e.item for e in entries if e.item is not None and e.item.needs_respond_clock]
                 running = self._alerter.clocks_running([item.to_triaged() for item in needing])
             except MentionwatchError:
-                logger.exception("respond clocks not read; next sweep retries", extra={"mentions": len(needing)})
+                logger.exception("respond clocks not read; next sweep retries")
                 break
             passed: str | None = None
             stopped = False
             for entry in entries:
                 try:
                     if entry.item is not None and entry.item.needs_respond_clock and entry.item.id not in running:
-                        self._alerter.resume(entry.item.to_triaged())  # the clock write failed: start it now
+                        # The clock write failed: start it now (just read as missing, so not read again).
+                        self._alerter.resume(entry.item.to_triaged(), known_missing=True)
                 except MentionwatchError:
                     logger.exception("respond clock not started; next sweep retries", extra={"at": entry.position})
                     stopped = True
                     break
                 passed = entry.position
                 checked += 1
-            if passed is not None:
-                self._store.clocks_checked_through(passed)
+            try:
+                if passed is not None:
+                    self._store.clocks_checked_through(passed)
+            except MentionwatchError:
+                logger.exception("respond sweep position not saved; next sweep checks these again")
+                break
             if stopped or len(entries) < limit:
                 break
         return checked

@@ -32,6 +32,9 @@ AUTHOR_WINDOW = timedelta(hours=24)
 # A mention's payload is archived by the invocation that stores it, seconds before; an hour covers a slow batch.
 RAW_ARCHIVE_LOOKBACK = timedelta(hours=1)
 CLOCK_SWEEP_KEY = {"pk": {"S": "SWEEP#respond"}, "sk": {"S": "SWEEP"}}  # how far the respond-clock sweep has got
+# The sweep passes only entries due this long ago: one written late (a slow index, a host's clock behind) is
+# still ahead of its position when it shows up. Entries are due `PAGE_GRACE` after their mention was stored.
+CLOCK_SWEEP_LAG = timedelta(minutes=1)
 
 
 class MentionStore:
@@ -314,12 +317,12 @@ class MentionStore:
         return self._due(keys.DUE_PAGES, now, limit)
 
     def unclocked(self, now: datetime, limit: int = 50) -> list[DueEntry]:
-        """Respond mentions stored more than `PAGE_GRACE` ago that the clock sweep has not passed yet, oldest first
-        (GSI5 `DUE#respond` after the sweep's position). The entries stay in the index: the sweep moves its
-        position past them (`clocks_checked_through`) instead of rewriting each row, two write units and an index
-        delete a respond mention."""
+        """Respond mentions stored more than `PAGE_GRACE` + `CLOCK_SWEEP_LAG` ago that the clock sweep has not passed
+        yet, oldest first (GSI5 `DUE#respond` after the sweep's position). The entries stay in the index: the sweep
+        moves its position past them (`clocks_checked_through`) instead of rewriting each row, two write units and
+        an index delete a respond mention."""
         position = self._clock_sweep_position()
-        upper = keys.iso(now) + "#\uffff"
+        upper = keys.iso(now - CLOCK_SWEEP_LAG) + "#\uffff"
         if position is not None and position >= upper:
             return []
         condition = "GSI5PK = :pk AND " + ("GSI5SK <= :now" if position is None else "GSI5SK BETWEEN :after AND :now")
