@@ -70,7 +70,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         unpaged = _urgent_pager().sweep_unpaged()  # urgent mentions whose page was never recorded (DLQ, crash)
         metrics.add_metric(name="UnpagedMentionsFinished", unit=MetricUnit.Count, value=len(unpaged))
         unclocked = _urgent_pager().sweep_unclocked()  # respond mentions whose clock write failed (DLQ, crash)
-        metrics.add_metric(name="RespondClocksChecked", unit=MetricUnit.Count, value=unclocked)
+        metrics.add_metric(name="RespondClocksChecked", unit=MetricUnit.Count, value=unclocked.checked)
+        if unclocked.behind is not None:  # held at a mention it cannot check: alarm `respond-sweep-behind`
+            behind = unclocked.behind.total_seconds()
+            metrics.add_metric(name="RespondClockSweepBehindSeconds", unit=MetricUnit.Seconds, value=behind)
         report = _job(Job.ESCALATION).run()
         metrics.add_metric(name="AlertsSwept", unit=MetricUnit.Count, value=report.swept)
         metrics.add_metric(name="Escalations", unit=MetricUnit.Count, value=len(report.escalated))
@@ -79,7 +82,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {
             "job": request.job.value,
             "unpaged": [outcome.value for outcome in unpaged],
-            "clocks_checked": unclocked,
+            "clocks_checked": unclocked.checked,
+            "clock_sweep_behind_seconds": None if unclocked.behind is None else unclocked.behind.total_seconds(),
             **asdict(report),
         }
     if request.job is Job.SPIKE:

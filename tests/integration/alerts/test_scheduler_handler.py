@@ -36,6 +36,8 @@ def test_the_escalation_job_sweeps_a_pending_alert(
 
     assert result["job"] == "escalation" and result["swept"] == 1
     assert len(inboxes.read("everything")) == 1
+    # The respond-clock sweep ran too, found nothing and reports itself caught up
+    assert (result["clocks_checked"], result["clock_sweep_behind_seconds"]) == (0, 0.0)
 
 
 def test_the_digest_job_publishes_to_the_digest_topic(environment, sns, sqs, oncall, mentions, lambda_context):

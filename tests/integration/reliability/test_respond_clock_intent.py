@@ -96,9 +96,9 @@ def test_a_mention_whose_clock_was_never_written_gets_it_from_the_sweep_even_if_
     # When its message never comes back (DLQ) and the escalation schedule's sweep runs, early and after the grace
     clock_writes_fail[0] = False
     pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
-    early = pager.sweep_unclocked()
+    early = pager.sweep_unclocked().checked
     clock[0] = NOW + timedelta(minutes=4)
-    swept, again = pager.sweep_unclocked(), pager.sweep_unclocked()
+    swept, again = pager.sweep_unclocked().checked, pager.sweep_unclocked().checked
 
     # Then the sweep after the grace period starts its clock, timed from when the mention arrived, once
     assert (early, swept, again) == (0, 1, 0)
@@ -136,7 +136,7 @@ def test_the_sweep_starts_no_clock_for_a_mention_answered_meanwhile(
 
     # When the sweep runs after the grace period
     clock[0] = NOW + timedelta(minutes=4)
-    checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked()
+    checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked().checked
 
     # Then it passes the mention without starting a clock nobody needs
     assert checked == 1
@@ -169,8 +169,8 @@ def test_the_sweep_writes_only_its_position_for_mentions_whose_clocks_run(
     clock[0] = NOW + timedelta(minutes=4)
     calls = calls_counted()
     try:
-        checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
-        again = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2)
+        checked = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2).checked
+        again = wiring.urgent_pager(AlertingSettings.from_environ(os.environ)).sweep_unclocked(limit=2).checked
     finally:
         aws.client("dynamodb").meta.events.unregister("before-call.dynamodb", unique_id="calls-counted")
 
@@ -194,9 +194,9 @@ def test_the_sweep_stops_at_a_mention_it_could_not_check_and_resumes_there(
     pager = wiring.urgent_pager(AlertingSettings.from_environ(os.environ))
 
     # When the sweep runs while writes fail, then again once they succeed
-    failed_run = pager.sweep_unclocked()
+    failed_run = pager.sweep_unclocked().checked
     clock_writes_fail[0] = False
-    recovered_run = pager.sweep_unclocked()
+    recovered_run = pager.sweep_unclocked().checked
 
     # Then the first run passes nothing (the clocks are still missing) and the second starts both
     assert (failed_run, recovered_run) == (0, 2)
@@ -246,11 +246,14 @@ def test_a_sweep_that_fails_on_one_mention_saves_its_position_just_before_it(
     position_after_partial = sweep_position(dynamodb, table)
     rest = pager.sweep_unclocked()
 
-    # Then the first run saves no position; the second starts the first clock and stops with its position on the
-    # first mention; the third starts the second clock
-    assert (nothing, position_after_nothing) == (0, None)
-    assert partial == 1 and position_after_partial is not None and position_after_partial.endswith("#webhook:p1")
-    assert rest == 1 and (sweep_position(dynamodb, table) or "").endswith("#webhook:p2")
+    # Then the first run saves no position and reports itself held since the first mention fell due (a minute
+    # ago); the second starts the first clock and stops with its position on the first mention; the third starts
+    # the second clock and has caught up
+    assert (nothing.checked, nothing.behind, position_after_nothing) == (0, timedelta(minutes=1), None)
+    assert partial.checked == 1 and position_after_partial is not None
+    assert position_after_partial.endswith("#webhook:p1")
+    assert (rest.checked, rest.behind) == (1, timedelta(0))
+    assert (sweep_position(dynamodb, table) or "").endswith("#webhook:p2")
     assert respond_clock(dynamodb, table, "webhook:p1") is not None
     assert respond_clock(dynamodb, table, "webhook:p2") is not None
 
@@ -280,6 +283,7 @@ def test_the_sweep_leaves_mentions_the_index_may_still_be_catching_up_on_and_sur
         events.unregister("before-parameter-build.dynamodb.Query", unique_id="no-query")
     readable = pager.sweep_unclocked()
 
-    # Then only the last run checks it and starts its clock
-    assert (within_lag, unreadable, readable) == (0, 0, 1)
+    # Then only the last run checks it and starts its clock; the run that could not read says so
+    assert (within_lag.checked, unreadable.checked, readable.checked) == (0, 0, 1)
+    assert (within_lag.behind, unreadable.behind, readable.behind) == (timedelta(0), None, timedelta(0))
     assert respond_clock(dynamodb, table, "webhook:g1") is not None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from aws_lambda_powertools import Logger
 
@@ -52,6 +52,7 @@ from mentionwatch.store.items import (
     RawPayload,
     raw_archive_rows,
 )
+from mentionwatch.store.keys import due_of
 from mentionwatch.triage.base import Triager
 
 logger = Logger(child=True)
@@ -107,6 +108,15 @@ class Outcome(StrEnum):
     BRAND_ACTIVITY = "brand_activity"  # any other post by the brand's own accounts
 
 
+class ClockSweep(NamedTuple):
+    """What a respond-clock sweep did: mentions checked, and how long the oldest respond mention it left unchecked
+    has been due (zero when it caught up; None when it could not read the index). A sweep held at one mention it
+    cannot check shows here, growing a minute a minute (metric and alarm in the scheduler)."""
+
+    checked: int
+    behind: timedelta | None
+
+
 class RecordNotFinished(Exception):
     """This record is reported as a batch item failure and comes back with the queue's next receive."""
 
@@ -159,27 +169,29 @@ class UrgentPager:
         pages: int = CLOCK_SWEEP_PAGES,
         budget: timedelta = CLOCK_SWEEP_BUDGET,
         elapsed: Callable[[], float] = time.monotonic,
-    ) -> int:
+    ) -> ClockSweep:
         """Make sure every respond mention stored more than a few minutes ago has its respond clock running: the
         batch starts clocks when it ends, so a mention whose clock write failed and whose message then went to the
         DLQ (or was killed) would otherwise have none. Walks the due index from where the last sweep stopped, up
         to `pages` pages of `limit` within `budget`, reading the page's clocks at once and starting only the
         missing ones; stops at a mention it could not check, so the next sweep starts there. A failing store call
-        ends the sweep, never the scheduled job around it. Returns how many mentions were checked."""
+        ends the sweep, never the scheduled job around it."""
         checked = 0
+        now = self._clock()
         started = elapsed()
-        for _ in range(pages):
-            if elapsed() - started > budget.total_seconds():
-                break
+        last_passed: str | None = None
+        for page in range(pages):
+            if page and elapsed() - started > budget.total_seconds():
+                return ClockSweep(checked, _due_since(now, last_passed))  # out of time: more may be left
             try:
-                entries = self._store.unclocked(self._clock(), limit)
+                entries = self._store.unclocked(now, limit)
                 needing = [e.item for e in entries if e.item is not None and e.item.needs_respond_clock]
                 running = self._alerter.clocks_running([item.to_triaged() for item in needing])
             except MentionwatchError:
                 logger.exception("respond clocks not read; next sweep retries")
-                break
+                return ClockSweep(checked, None)
             passed: str | None = None
-            stopped = False
+            failed_at: str | None = None
             for entry in entries:
                 try:
                     if entry.item is not None and entry.item.needs_respond_clock and entry.item.id not in running:
@@ -187,19 +199,22 @@ class UrgentPager:
                         self._alerter.resume(entry.item.to_triaged(), known_missing=True)
                 except MentionwatchError:
                     logger.exception("respond clock not started; next sweep retries", extra={"at": entry.position})
-                    stopped = True
+                    failed_at = entry.position
                     break
                 passed = entry.position
                 checked += 1
-            try:
-                if passed is not None:
+            if passed is not None:
+                try:
                     self._store.clocks_checked_through(passed)
-            except MentionwatchError:
-                logger.exception("respond sweep position not saved; next sweep checks these again")
-                break
-            if stopped or len(entries) < limit:
-                break
-        return checked
+                except MentionwatchError:
+                    logger.exception("respond sweep position not saved; next sweep checks these again")
+                    return ClockSweep(checked, None)
+                last_passed = passed
+            if failed_at is not None:
+                return ClockSweep(checked, _due_since(now, failed_at))
+            if len(entries) < limit:
+                return ClockSweep(checked, timedelta(0))  # caught up
+        return ClockSweep(checked, _due_since(now, last_passed))  # out of pages: more may be left
 
     def record(self, mention_id: str, outcome: DispatchOutcome) -> Outcome:
         """Record a page's outcome on the mention (which also takes it out of the due index)."""
@@ -433,6 +448,10 @@ class MentionProcessor:
             return Outcome.DUPLICATE
         # Stored by an earlier attempt that did not finish its alert: finish it, with the stored decision.
         return self._pager.finish_page(stored.to_triaged())
+
+
+def _due_since(now: datetime, position: str | None) -> timedelta:
+    return max(timedelta(0), now - due_of(position)) if position else timedelta(0)
 
 
 DELETED_FIRST = TriageDecision(

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from mentionwatch.models import Mention, MentionStatus, Severity
 
@@ -25,6 +25,11 @@ VERSION_SK = "VERSION_OF"
 def iso(moment: datetime) -> str:
     """Sortable UTC timestamp with fixed width, so string order is time order."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def due_of(sort_key: str) -> datetime:
+    """The due time of a GSI5 sort key (`<iso due time>#<id>`)."""
+    return datetime.strptime(sort_key.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def mention_pk(mention_id: str) -> str:
