@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 
 import pytest
@@ -24,7 +25,7 @@ def environment(monkeypatch, table, topic, sns):
 
 
 def test_the_escalation_job_sweeps_a_pending_alert(
-    environment, oncall, publisher, mentions, inboxes, lambda_context, clock
+    environment, oncall, publisher, mentions, inboxes, lambda_context, clock, capsys
 ):
     from datetime import UTC, datetime
 
@@ -36,8 +37,12 @@ def test_the_escalation_job_sweeps_a_pending_alert(
 
     assert result["job"] == "escalation" and result["swept"] == 1
     assert len(inboxes.read("everything")) == 1
-    # The respond-clock sweep ran too, found nothing and reports itself caught up
+    # The respond-clock sweep ran too, found nothing and reports itself caught up, in the EMF metric its alarm reads
     assert (result["clocks_checked"], result["clock_sweep_behind_seconds"]) == (0, 0.0)
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [document.get("RespondClockSweepBehindSeconds") for document in emitted if "ColdStart" not in document] == [
+        [0.0]
+    ]
 
 
 def test_the_digest_job_publishes_to_the_digest_topic(environment, sns, sqs, oncall, mentions, lambda_context):
