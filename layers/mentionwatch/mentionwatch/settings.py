@@ -83,7 +83,7 @@ class AlertingOptions(_Settings):
     """What on-call alerting needs beside the table and topic (all optional: without a base URL and a signing
     key alerts carry no acknowledge link; without a policy source the packaged escalation.yaml applies)."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)  # see _Settings
+    model_config = ConfigDict(defer_build=True)  # merged with _Settings' config; see there
 
     public_base_url: Annotated[str | None, Field(alias="MENTIONWATCH_PUBLIC_BASE_URL", pattern=r"^https?://\S+$")] = (
         None
@@ -110,7 +110,7 @@ class ProcessSettings(AlertingOptions):
 class PollerSettings(_Settings):
     """The poller function: cursors in the table, mentions to the queue, what to watch from SSM or a file."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)  # see _Settings
+    model_config = ConfigDict(defer_build=True)  # merged with _Settings' config; see there
 
     table_name: Annotated[str, Field(alias="MENTIONWATCH_TABLE", min_length=1)]
     queue_url: Annotated[str, Field(alias="MENTIONWATCH_QUEUE_URL", min_length=1)]

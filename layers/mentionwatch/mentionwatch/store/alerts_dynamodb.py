@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -37,7 +37,7 @@ from mentionwatch.models import TriagedMention
 from mentionwatch.store.batch import batch_get, batch_put, query_pages, rows_for
 from mentionwatch.store.errors import CONDITION_FAILED, DYNAMODB_ERRORS, error_code, translate
 from mentionwatch.store.items import from_attribute_map, to_attribute_map
-from mentionwatch.store.keys import MENTION_SK, brand_bucket, iso, mention_pk, thread_pk
+from mentionwatch.store.keys import MENTION_SK, brand_bucket, due_of, from_iso, iso, mention_pk, thread_pk
 
 DUE_ALERTS = "DUE#alert"
 DUE_CLOCKS = "DUE#sla"
@@ -343,15 +343,13 @@ class AlertStore:
     def existing_clocks(self, clock_ids: Sequence[str]) -> set[str]:
         """Which of these clocks exist: one strongly consistent BatchGetItem a hundred, returning only their keys
         (read units are billed on the whole item either way; the request count is what this saves)."""
-        keys = [{"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}} for clock_id in clock_ids]
+        keys = [_clock_key(clock_id) for clock_id in clock_ids]
         rows = batch_get(self._client, self._table, keys, "SLA clocks", projection="pk", consistent=True)
         return {str(row["pk"]["S"]).removeprefix("SLA#") for row in rows}
 
     def get_clock(self, clock_id: str) -> SlaClock | None:
         try:
-            response = self._client.get_item(
-                TableName=self._table, Key={"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}}, ConsistentRead=True
-            )
+            response = self._client.get_item(TableName=self._table, Key=_clock_key(clock_id), ConsistentRead=True)
         except DYNAMODB_ERRORS as err:
             raise translate(err, "get_item") from err
         return SlaClock.model_validate(from_attribute_map(response["Item"])) if "Item" in response else None
@@ -700,7 +698,7 @@ class AlertStore:
         for item in self._due(DUE_SUMMARIES, now, limit):
             document = from_attribute_map(item)
             entries = [SummaryEntry.model_validate_json(text) for text in document.get("entries", [])]
-            start = datetime.strptime(document["sk"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            start = from_iso(document["sk"])
             more = {
                 action: int(document.get(f"more_{action}", 0))
                 for action in ("warning", "breach")
@@ -745,7 +743,7 @@ class AlertStore:
 
     def next_due(self) -> datetime | None:
         """The earliest moment any alerting work falls due (pending page, SLA clock, SLA summary), if any."""
-        moments = []
+        moments: list[datetime] = []
         for partition in (DUE_ALERTS, DUE_CLOCKS, DUE_SUMMARIES):
             try:
                 response = self._client.query(
@@ -757,9 +755,7 @@ class AlertStore:
                 )
             except DYNAMODB_ERRORS as err:
                 raise translate(err, "query") from err
-            for item in response.get("Items", []):
-                stamp = item["GSI5SK"]["S"].split("#", 1)[0]
-                moments.append(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+            moments.extend(due_of(item["GSI5SK"]["S"]) for item in response.get("Items", []))
         return min(moments) if moments else None
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -787,3 +783,7 @@ class AlertStore:
     def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         request = {"TableName": self._table, **request}
         return [item for page in query_pages(self._client, request) for item in page.get("Items", [])]
+
+
+def _clock_key(clock_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SLA#{clock_id}"}, "sk": {"S": "SLA"}}

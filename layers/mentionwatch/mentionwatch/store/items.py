@@ -6,7 +6,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
@@ -219,7 +219,7 @@ class RawArchiveItem(BaseModel):
         written_at, batch_id, chunk = item["sk"]["S"].split("#")
         document = json.loads(zlib.decompress(item["payloads"]["B"]))
         return cls(
-            written_at=datetime.strptime(written_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+            written_at=keys.from_iso(written_at),
             batch_id=batch_id,
             chunk=int(chunk),
             payloads=tuple(RawPayload.model_validate(payload) for payload in document),

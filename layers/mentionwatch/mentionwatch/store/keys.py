@@ -27,9 +27,14 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def from_iso(text: str) -> datetime:
+    """The moment `iso` wrote."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
 def due_of(sort_key: str) -> datetime:
     """The due time of a GSI5 sort key (`<iso due time>#<id>`)."""
-    return datetime.strptime(sort_key.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return from_iso(sort_key.split("#", 1)[0])
 
 
 def mention_pk(mention_id: str) -> str:
