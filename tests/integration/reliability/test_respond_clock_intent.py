@@ -7,7 +7,7 @@ leaves the entries there: it writes nothing for a mention whose clock runs."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,10 +40,9 @@ def store(deployed: dict[str, str], table: str) -> MentionStore:
     return MentionStore(boto3.client("dynamodb"), table)
 
 
-@pytest.fixture
-def clock_writes_fail(deployed: dict[str, str]) -> Iterator[list[bool]]:
-    """While `failing[0]` is true, every DynamoDB write of a respond clock is throttled (batch and single)."""
-    failing = [True]
+def refuse_clock_writes(refused: Callable[[str], bool]) -> Callable[..., None]:
+    """A before-parameter-build hook that throttles a PutItem or BatchWriteItem writing any item whose pk
+    `refused` picks."""
 
     def refuse(params: dict[str, Any], **_: Any) -> None:
         items = [params.get("Item", {})] + [
@@ -51,9 +50,17 @@ def clock_writes_fail(deployed: dict[str, str]) -> Iterator[list[bool]]:
             for requests in params.get("RequestItems", {}).values()
             for request in requests
         ]
-        if failing[0] and any(item.get("pk", {}).get("S", "").startswith("SLA#mention:") for item in items):
+        if any(refused(item.get("pk", {}).get("S", "")) for item in items):
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "write")
 
+    return refuse
+
+
+@pytest.fixture
+def clock_writes_fail(deployed: dict[str, str]) -> Iterator[list[bool]]:
+    """While `failing[0]` is true, every DynamoDB write of a respond clock is throttled (batch and single)."""
+    failing = [True]
+    refuse = refuse_clock_writes(lambda pk: failing[0] and pk.startswith("SLA#mention:"))
     events = aws.client("dynamodb").meta.events
     for operation in ("PutItem", "BatchWriteItem"):
         events.register_first(f"before-parameter-build.dynamodb.{operation}", refuse, unique_id=f"clock-{operation}")
@@ -209,21 +216,6 @@ def sweep_position(dynamodb: Any, table: str) -> str | None:
     return item["through"]["S"] if item else None
 
 
-def refuse_clock_writes_of(mention_ids: set[str]) -> Any:
-    """Throttle every write of these mentions' respond clocks; returns the hook to unregister."""
-
-    def refuse(params: dict[str, Any], **_: Any) -> None:
-        items = [params.get("Item", {})] + [
-            request.get("PutRequest", {}).get("Item", {})
-            for requests in params.get("RequestItems", {}).values()
-            for request in requests
-        ]
-        if any(item.get("pk", {}).get("S", "") in {f"SLA#mention:{m}" for m in mention_ids} for item in items):
-            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "write")
-
-    return refuse
-
-
 def test_a_sweep_that_fails_on_one_mention_saves_its_position_just_before_it(
     deployed, store, dynamodb, table, sqs, lambda_context, clock, clock_writes_fail
 ):
@@ -238,7 +230,9 @@ def test_a_sweep_that_fails_on_one_mention_saves_its_position_just_before_it(
     position_after_nothing = sweep_position(dynamodb, table)
     clock_writes_fail[0] = False
     events = aws.client("dynamodb").meta.events
-    events.register_first("before-parameter-build.dynamodb.PutItem", refuse_clock_writes_of({"webhook:p2"}), "p2")
+    events.register_first(
+        "before-parameter-build.dynamodb.PutItem", refuse_clock_writes(lambda pk: pk == "SLA#mention:webhook:p2"), "p2"
+    )
     try:
         partial = pager.sweep_unclocked()
     finally:
